@@ -1,0 +1,1 @@
+"""Wiring, channel adapters, the CLI and the web server."""

@@ -1,0 +1,90 @@
+"""Wiring: the only place where config, engine, services, channels and the scheduler meet."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Config
+from handlers.channel import Channel
+from handlers.clock import Clock, SystemClock
+from handlers.delivery import OutboxSender
+from handlers.router import Router
+from handlers.texts import Renderer
+from handlers.types import Inbound
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import alembic_config
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or has no current schema; the message is one line."""
+
+
+@dataclass
+class App:
+    """A running bot: router, sender and the channels it serves, on one database."""
+
+    config: Config
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    renderer: Renderer
+    router: Router
+    sender: OutboxSender
+    clock: Clock
+    channels: dict[str, Channel] = field(default_factory=dict)
+    jobs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, config: Config, *, clock: Clock | None = None,
+               worker_id: str | None = None) -> App:
+        """Build the app (no I/O yet); add channels with `add_channel`."""
+        clock = clock or SystemClock()
+        engine = create_engine(config.database)
+        sessions = create_sessionmaker(engine)
+        renderer = Renderer(tz=config.programme.tz)
+        router = Router(sessions=sessions, renderer=renderer, settings=config.programme,
+                        clock=clock)
+        sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
+                              worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}")
+        return cls(config, engine, sessions, renderer, router, sender, clock)
+
+    def add_channel(self, channel: Channel) -> None:
+        """Serve a channel: the router learns its limits, the sender may send through it."""
+        self.channels[channel.name] = channel
+        self.router.limits[channel.name] = channel.limits
+        self.sender.channels[channel.name] = channel
+
+    async def handle(self, inbound: Inbound) -> int:
+        """Handle one update and send its replies at once; return how many were sent."""
+        ids = await self.router.handle(inbound)
+        return await self.sender.send_ids(ids)
+
+    async def check_database(self) -> None:
+        """Fail with one clear line when the database is unreachable or not upgraded."""
+        head = ScriptDirectory.from_config(alembic_config(self.config.database.url)).get_current_head()
+        try:
+            async with self.engine.connect() as conn:
+                current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        except (OperationalError, DBAPIError, OSError) as exc:
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+            if "alembic_version" in reason:
+                raise DatabaseUnavailable("database has no schema yet: run `sangkien db upgrade`") from exc
+            url = self.engine.url.render_as_string(hide_password=True)
+            raise DatabaseUnavailable(f"cannot reach the database {url}: {reason}") from exc
+        if current != head:
+            raise DatabaseUnavailable(
+                f"database schema is at {current}, the code needs {head}: run `sangkien db upgrade`")
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.engine.dispose()

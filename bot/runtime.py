@@ -1,0 +1,107 @@
+"""`sangkien run` and `sangkien console`: start the app, its channels and its servers; stop gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot import web
+from bot.app import App
+from bot.channels.console import DEFAULT_PHONE, ConsoleChannel, ConsoleSession
+from bot.config import Config
+from storage.db import unit_of_work
+from storage.repositories import members
+
+log = logging.getLogger(__name__)
+
+Starter = Callable[[App, asyncio.Event], Awaitable[None]]
+"""A platform channel's start-up: it registers itself on the app and serves until the event."""
+
+PLATFORM_STARTERS: dict[str, Starter] = {}
+
+
+def console_wanted(config: Config) -> bool:
+    """Tell whether `sangkien run` should run the console channel."""
+    mode = config.console.enabled
+    return mode == "always" or (mode == "auto" and not config.chat_tokens)
+
+
+async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run every configured channel, the outbox sender and the web server until stopped."""
+    app = App.create(config)
+    try:
+        await app.check_database()
+        stop = asyncio.Event()
+        _on_signals(stop)
+        tasks = [asyncio.create_task(app.sender.run(stop), name="outbox")]
+        runner = await web.start(web.build(app), host=config.web.host,
+                                 port=config.web.port) if config.web.enabled else None
+        for name in config.chat_tokens:
+            starter = PLATFORM_STARTERS.get(name)
+            if starter is None:
+                log.error("a %s token is configured but this build has no %s channel", name, name)
+                continue
+            tasks.append(asyncio.create_task(starter(app, stop), name=name))
+        if console_wanted(config):
+            tasks.append(asyncio.create_task(_console_then_stop(app, stop, stdin, stdout)))
+        await stop.wait()
+        log.info("stopping: finishing the work in hand")
+        await _finish(tasks)
+        if runner is not None:
+            await runner.cleanup()
+        return 0
+    finally:
+        await app.close()
+
+
+async def _console_then_stop(app: App, stop: asyncio.Event, stdin: TextIO | None,
+                             stdout: TextIO | None) -> None:
+    try:
+        await console(app, phone=None, where="dm", stdin=stdin, stdout=stdout)
+    finally:
+        stop.set()
+
+
+async def console(app: App, *, phone: str | None, where: str, stdin: TextIO | None = None,
+                  stdout: TextIO | None = None) -> None:
+    """Run a console chat on `app` until end of input."""
+    channel = ConsoleChannel(app.renderer, stdout or sys.stdout)
+    app.add_channel(channel)
+    session = ConsoleSession(app=app, channel=channel, run_job=app.jobs.get("__run__"))
+    chosen = phone or await _default_phone(app)
+    await session.become(chosen)
+    if where != "dm" and not await session.enter(where):
+        return
+    async with unit_of_work(app.sessions) as db:
+        member = await members.get_by_phone(db, chosen) if chosen else None
+    if (stdin or sys.stdin).isatty():
+        session.say("console/banner", member=member, phone=chosen)
+    await session.loop(stdin)
+
+
+async def _default_phone(app: App) -> str | None:
+    async with unit_of_work(app.sessions) as db:
+        return DEFAULT_PHONE if await members.get_by_phone(db, DEFAULT_PHONE) else None
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def _finish(tasks: list[asyncio.Task[None]], timeout: float = 10.0) -> None:
+    done, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    for task in (*done, *pending):
+        with contextlib.suppress(asyncio.CancelledError):
+            if (exc := await asyncio.gather(task, return_exceptions=True)) and isinstance(
+                    exc[0], Exception):
+                log.error("task %s ended with %r", task.get_name(), exc[0])

@@ -1,0 +1,1 @@
+"""Channel-agnostic conversation logic. Imports no platform library and no wiring."""

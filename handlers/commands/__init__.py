@@ -1,0 +1,87 @@
+"""The command table: every chat command, who may use it, where, and the words that reach it.
+
+This one table drives dispatch, permission checks, the help menu and the permission test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.commands import general, member, officer
+from handlers.turn import Turn
+from storage.models import Role
+
+CommandFunc = Callable[[Turn, str], Awaitable[None]]
+
+
+class Where(StrEnum):
+    """Where a command may be used."""
+
+    ANY = "any"
+    DM = "dm"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One chat command: `/name`, run as a function or by starting a dialog."""
+
+    name: str
+    minimum: Role | None
+    run: CommandFunc | None = None
+    dialog: str | None = None
+    where: Where = Where.ANY
+    intents: tuple[str, ...] = ()
+    in_menu: bool = True
+
+
+COMMANDS: dict[str, Command] = {c.name: c for c in (
+    Command("start", None, run=general.start, in_menu=False),
+    Command("trogiup", None, run=general.show_help,
+            intents=("tro giup", "help", "huong dan", "menu"), in_menu=False),
+    Command("huy", None, in_menu=False),
+    Command("sangkien", Role.MEMBER, dialog="register_initiative",
+            intents=("sang kien", "gui sang kien", "dang ky sang kien", "nop sang kien",
+                     "dang ky", "sang kien moi")),
+    Command("cuatoi", Role.MEMBER, run=member.my_initiatives,
+            intents=("cua toi", "sang kien cua toi", "cua minh")),
+    Command("tiendo", Role.MEMBER, run=member.unit_progress,
+            intents=("tien do", "tien do don vi")),
+    Command("xephang", Role.MEMBER, run=member.league,
+            intents=("xep hang", "bang xep hang")),
+    Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,
+            intents=("chua nop",)),
+    Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
+)}
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    """A command as typed: its name, the bot it was addressed to, and the rest of the line."""
+
+    name: str
+    addressee: str | None
+    args: str
+
+
+def parse(text: str) -> ParsedCommand | None:
+    """Parse `/cmd`, `/cmd@Bot args` or `@Bot Name /cmd args`; None when it is not a command."""
+    if text.startswith("@") and " /" in text:
+        text = text[text.index(" /") + 1:]
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    name, addressee, args = match.groups()
+    return ParsedCommand(name.lower(), addressee, (args or "").strip())
+
+
+def for_role(role: str | None) -> list[Command]:
+    """List the menu commands a role may use, in table order."""
+    from handlers.roles import allows
+
+    return [c for c in COMMANDS.values() if c.in_menu and allows(role, c.minimum)]

@@ -1,0 +1,6 @@
+"""Dialogs, one module per goal, each with a Mermaid diagram beside it."""
+
+from handlers.dialogs import onboarding, register_initiative
+from handlers.dialogs.engine import Dialog
+
+DIALOGS: dict[str, Dialog] = {d.name: d for d in (onboarding.DIALOG, register_initiative.DIALOG)}

@@ -1,0 +1,68 @@
+"""Reports as data (rows of plain values); formats and looks belong to the renderers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.errors import UserError
+from storage.models import Phase, Unit, UnitLevel
+from storage.repositories import initiatives, units
+
+
+@dataclass(frozen=True)
+class InitiativeRow:
+    """One initiative as a report line."""
+
+    number: str
+    submitted_on: date
+    unit_code: str
+    unit_name: str
+    author: str
+    field: str
+    title: str
+    status: str
+    benefit_vnd: int | None
+    content: str
+    effect: str
+
+
+async def _phase(session: AsyncSession, number: int | None) -> Phase | None:
+    if number is None:
+        return None
+    phase = (await session.execute(select(Phase).where(Phase.number == number))).scalar_one_or_none()
+    if phase is None:
+        raise UserError("errors/unknown_phase", number=number)
+    return phase
+
+
+async def _unit_ids(session: AsyncSession, *, unit: str | None, block: str | None) -> list[int] | None:
+    code = unit or block
+    if code is None:
+        return None
+    found = await units.get_by_code(session, code)
+    if found is None:
+        raise UserError("errors/unknown_unit", code=code)
+    if unit:
+        return [found.id]
+    stmt = select(Unit.id).where(Unit.path.startswith(found.path), Unit.level == UnitLevel.GRASSROOTS)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def initiative_rows(
+    session: AsyncSession, *, tz: ZoneInfo, phase: int | None = None, unit: str | None = None,
+    block: str | None = None,
+) -> Sequence[InitiativeRow]:
+    """List initiatives, optionally of one phase, one unit or one block."""
+    found_phase = await _phase(session, phase)
+    ids = await _unit_ids(session, unit=unit, block=block)
+    rows = await initiatives.list_with_authors(
+        session, phase_id=found_phase.id if found_phase else None, unit_ids=ids)
+    return [InitiativeRow(i.number or "", i.created_at.astimezone(tz).date(), u.code, u.name,
+                          m.name, i.field, i.title, i.status, i.benefit_vnd, i.content, i.effect)
+            for i, m, u in rows]

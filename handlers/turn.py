@@ -1,0 +1,71 @@
+"""What a handler sees of one update: the session, the person, and the replies queued so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.clock import Clock, local_today
+from handlers.settings import ProgrammeSettings
+from handlers.texts import Renderer
+from handlers.types import ChatRef, Inbound
+from storage.models import Identity, Member
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply to queue: a template, its data, numbered choices, and where it goes."""
+
+    template: str
+    data: dict[str, Any]
+    choices: tuple[str, ...] = ()
+    chat: ChatRef | None = None
+    member_id: int | None = None
+    dedup_key: str | None = None
+
+
+@dataclass
+class Turn:
+    """One update being handled inside one transaction."""
+
+    session: AsyncSession
+    inbound: Inbound
+    settings: ProgrammeSettings
+    clock: Clock
+    renderer: Renderer
+    identity: Identity | None = None
+    member: Member | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    def reply(self, template: str, /, *, choices: tuple[str, ...] = (), **data: Any) -> None:
+        """Queue a reply to the chat the update came from."""
+        self.replies.append(Reply(template, data, choices))
+
+    def notify(self, template: str, /, *, chat: ChatRef, dedup_key: str,
+               member_id: int | None = None, **data: Any) -> None:
+        """Queue a message to another chat (an author, an officer) with its own dedup key."""
+        self.replies.append(Reply(template, data, chat=chat, member_id=member_id,
+                                  dedup_key=dedup_key))
+
+    def labels(self, template: str, /, **data: Any) -> tuple[str, ...]:
+        """Render a template of choice labels, one per line."""
+        return self.renderer.lines(template, **data)
+
+    @property
+    def today(self) -> date:
+        """Return today's date in the programme's time zone."""
+        return local_today(self.clock, self.settings.tz)
+
+    @property
+    def state_key(self) -> str:
+        """Return the dialog key: the member in private chats, else the chat account in the chat.
+
+        Keying private dialogs by member lets a draft begun on Zalo be finished on Telegram.
+        """
+        chat = self.inbound.chat
+        if self.member is not None and not chat.is_group:
+            return f"member:{self.member.id}"
+        return f"{chat.channel}:{chat.chat_id}:{self.inbound.user_id}"

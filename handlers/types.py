@@ -1,0 +1,71 @@
+"""Small message types that travel between channels and the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class InboundKind(StrEnum):
+    """What a person sent, as far as the core cares."""
+
+    TEXT = "text"
+    PHOTO = "photo"
+    STICKER = "sticker"
+    FILE = "file"
+    VOICE = "voice"
+    CONTACT = "contact"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """A chat on one channel. Platform ids are text and travel with their channel."""
+
+    channel: str
+    chat_id: str
+    is_group: bool = False
+
+    @property
+    def key(self) -> str:
+        """Return a stable text key, used in dedup keys and logs."""
+        return f"{self.channel}:{self.chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One update from a person, translated by a channel adapter."""
+
+    chat: ChatRef
+    user_id: str
+    update_id: str
+    kind: InboundKind = InboundKind.TEXT
+    text: str = ""
+    user_name: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to send. `choices` are shown as buttons where the channel has them."""
+
+    chat: ChatRef
+    text: str
+    choices: tuple[str, ...] = ()
+    outbox_id: int | None = None
+    attachment: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLimits:
+    """What a channel can carry: text length in UTF-16 code units and buttons."""
+
+    max_text: int
+    has_buttons: bool
+    markup: str = "plain"
+
+
+def utf16_len(text: str) -> int:
+    """Return the length of `text` in UTF-16 code units, as Telegram and Zalo count it."""
+    return len(text.encode("utf-16-le")) // 2

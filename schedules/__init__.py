@@ -1,0 +1,1 @@
+"""Scheduled jobs: short, platform-free, each calling services and queueing outbox rows."""

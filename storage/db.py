@@ -1,0 +1,80 @@
+"""Engines and units of work on SQLite (WAL, busy timeout) and PostgreSQL. No module-level engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import event, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseSettings(BaseModel):
+    """Where the data lives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str = "sqlite+aiosqlite:///data/sangkien.db"
+    pool_size: int = Field(5, ge=1, le=100)
+    echo: bool = False
+
+
+def is_sqlite(url: str) -> bool:
+    """Tell whether a database URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(settings: DatabaseSettings) -> AsyncEngine:
+    """Create an async engine; on SQLite turn on WAL, a busy timeout and BEGIN IMMEDIATE."""
+    url = make_url(settings.url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url, echo=settings.echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url, echo=settings.echo, pool_size=settings.pool_size, max_overflow=settings.pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own implicit BEGIN is switched off so that SAVEPOINT works and every unit of
+    # work starts with BEGIN IMMEDIATE: a read-then-write transaction in WAL mode would otherwise
+    # fail with SQLITE_BUSY_SNAPSHOT when another writer commits in between (sqlite.org/wal.html).
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return the session factory units of work are made from."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+@asynccontextmanager
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """Open one transaction; commit when the block ends, roll back when it raises."""
+    async with sessions() as session, session.begin():
+        yield session

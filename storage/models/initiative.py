@@ -1,0 +1,41 @@
+"""An initiative (sáng kiến) registered by a member."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, utcnow
+from storage.types import BigId, UTCDateTime
+
+
+class InitiativeStatus(StrEnum):
+    """Where an initiative stands; review states arrive with the officer workflows."""
+
+    SUBMITTED = "submitted"
+
+
+class Initiative(Base):
+    """One initiative; `number` is its public reference, e.g. `SK-000123`."""
+
+    __tablename__ = "initiatives"
+    __table_args__ = (Index("ix_initiatives_unit_phase_status", "unit_id", "phase_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_folded: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    effect: Mapped[str] = mapped_column(Text)
+    benefit_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=InitiativeStatus.SUBMITTED)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

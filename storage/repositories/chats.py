@@ -1,0 +1,36 @@
+"""Chats the bot talks in, and the units group chats are linked to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat
+
+
+async def get(session: AsyncSession, *, channel: str, chat_id: str) -> Chat | None:
+    """Return a chat by its platform id."""
+    stmt = select(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, chat: Chat) -> Chat:
+    """Add a chat."""
+    session.add(chat)
+    await session.flush()
+    return chat
+
+
+async def list_groups_of_unit(session: AsyncSession, unit_id: int) -> Sequence[Chat]:
+    """List the reachable group chats linked to a unit."""
+    stmt = select(Chat).where(Chat.unit_id == unit_id, Chat.is_group.is_(True),
+                              Chat.reachable.is_(True)).order_by(Chat.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def mark_unreachable(session: AsyncSession, *, channel: str, chat_id: str) -> None:
+    """Record that the bot can no longer write in a chat."""
+    await session.execute(update(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
+                          .values(reachable=False))

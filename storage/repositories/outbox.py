@@ -1,0 +1,78 @@
+"""The outbox: messages queued in the transaction that caused them, sent after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, OutboxStatus
+from storage.upsert import dialect_name, insert_ignore
+
+
+async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Queue a message; None when its dedup_key was already queued (it is never sent twice)."""
+    return await insert_ignore(session, OutboxMessage, values, conflict=("dedup_key",))
+
+
+async def claim(
+    session: AsyncSession, *, ids: Sequence[int] | None, worker: str, now: datetime,
+    channels: Sequence[str], limit: int = 50,
+) -> Sequence[OutboxMessage]:
+    """Mark due pending rows `sending` for this worker and return them (commit before sending).
+
+    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers share the queue.
+    """
+    stmt = (select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now,
+                   OutboxMessage.channel.in_(channels))
+            .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    if dialect_name(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = (await session.execute(stmt)).scalars().all()
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.claimed_by = worker
+        row.claimed_at = now
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
+    """Return one outbox row."""
+    return await session.get(OutboxMessage, row_id)
+
+
+async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequence[int]:
+    """Mark rows left `sending` since before `before` as `uncertain`; return their ids.
+
+    Such a row may or may not have reached the platform, so it is never resent blindly.
+    """
+    stmt = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING,
+                                          OutboxMessage.claimed_at < before)
+    ids = list((await session.execute(stmt)).scalars().all())
+    if ids:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+                              .values(status=OutboxStatus.UNCERTAIN,
+                                      last_error="found 'sending' after a crash or time-out"))
+    return ids
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Count outbox rows per status (for /healthz and metrics)."""
+    stmt = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    return {status: count for status, count in (await session.execute(stmt)).all()}
+
+
+async def list_for_chat(session: AsyncSession, *, channel: str, chat_id: str) -> Sequence[OutboxMessage]:
+    """List the messages queued for one chat, oldest first."""
+    stmt = (select(OutboxMessage).where(OutboxMessage.channel == channel,
+                                        OutboxMessage.chat_id == chat_id)
+            .order_by(OutboxMessage.id))
+    return (await session.execute(stmt)).scalars().all()

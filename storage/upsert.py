@@ -1,0 +1,28 @@
+"""INSERT … ON CONFLICT DO NOTHING on both SQLite and PostgreSQL, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """Return the name of the database behind a session ("sqlite" or "postgresql")."""
+    return session.get_bind().dialect.name
+
+
+async def insert_ignore(
+    session: AsyncSession, model: Any, values: dict[str, Any], *, conflict: Sequence[str]
+) -> int | None:
+    """Insert a row unless its unique key exists; return the new id, or None when it existed.
+
+    Unlike catching IntegrityError, this never aborts a PostgreSQL transaction.
+    """
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    stmt = (insert(model).values(**values)
+            .on_conflict_do_nothing(index_elements=list(conflict)).returning(model.id))
+    return (await session.execute(stmt)).scalar_one_or_none()
