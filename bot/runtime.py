@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TextIO
+from typing import Protocol, TextIO
+
+from aiohttp import web as aioweb
 
 from bot import web
 from bot.app import App
@@ -19,10 +21,42 @@ from storage.repositories import members
 
 log = logging.getLogger(__name__)
 
-Starter = Callable[[App, asyncio.Event], Awaitable[None]]
-"""A platform channel's start-up: it registers itself on the app and serves until the event."""
+PLATFORMS = {
+    "telegram": "bot.channels.telegram:create",
+    "zalo": "bot.channels.zalo:create",
+}
+"""Where each chat platform's factory lives: `create(app) -> Platform`, imported only when used."""
 
-PLATFORM_STARTERS: dict[str, Starter] = {}
+
+class Platform(Protocol):
+    """A chat platform as the runtime drives it."""
+
+    name: str
+
+    def routes(self, server: aioweb.Application) -> None:
+        """Add webhook routes to the one aiohttp server (before it starts)."""
+
+    async def start(self) -> None:
+        """Connect, and register the channel on the app."""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive updates (polling, or idle while the webhook route works) until `stop`."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+def load_platform(name: str, app: App) -> Platform | None:
+    """Create the platform `name` for `app`, or None when this build has no such channel."""
+    module_name, _, factory = PLATFORMS[name].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            log.error("a %s token is configured but this build has no %s channel", name, name)
+            return None
+        raise
+    return getattr(module, factory)(app)
 
 
 def console_wanted(config: Config) -> bool:
@@ -39,19 +73,22 @@ async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO |
         stop = asyncio.Event()
         _on_signals(stop)
         tasks = [asyncio.create_task(app.sender.run(stop), name="outbox")]
-        runner = await web.start(web.build(app), host=config.web.host,
+        server = web.build(app)
+        platforms = [p for p in (load_platform(n, app) for n in config.chat_tokens) if p]
+        for platform in platforms:
+            platform.routes(server)
+        runner = await web.start(server, host=config.web.host,
                                  port=config.web.port) if config.web.enabled else None
-        for name in config.chat_tokens:
-            starter = PLATFORM_STARTERS.get(name)
-            if starter is None:
-                log.error("a %s token is configured but this build has no %s channel", name, name)
-                continue
-            tasks.append(asyncio.create_task(starter(app, stop), name=name))
+        for platform in platforms:
+            await platform.start()
+            tasks.append(asyncio.create_task(platform.run(stop), name=platform.name))
         if console_wanted(config):
             tasks.append(asyncio.create_task(_console_then_stop(app, stop, stdin, stdout)))
         await stop.wait()
         log.info("stopping: finishing the work in hand")
         await _finish(tasks)
+        for platform in platforms:
+            await platform.close()
         if runner is not None:
             await runner.cleanup()
         return 0
@@ -96,8 +133,8 @@ def _on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-async def _finish(tasks: list[asyncio.Task[None]], timeout: float = 10.0) -> None:
-    done, pending = await asyncio.wait(tasks, timeout=timeout)
+async def _finish(tasks: list[asyncio.Task[None]], grace: float = 10.0) -> None:
+    done, pending = await asyncio.wait(tasks, timeout=grace)
     for task in pending:
         task.cancel()
     for task in (*done, *pending):

@@ -55,7 +55,7 @@ class OutboxSender:
         self.clock = clock
         self.settings = settings
         self.worker_id = worker_id
-        self.rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self.rng = rng or random.Random()
 
     async def send_ids(self, ids: Sequence[int]) -> int:
         """Send the rows an update or job just committed, at once; return how many were sent."""

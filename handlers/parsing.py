@@ -67,7 +67,7 @@ def _decimal(number: str, *, has_unit: bool) -> Decimal:
         raise UserError("errors/bad_money")
     whole, fraction = re.split(r"[.,]", number)
     grouped = len(fraction) == 3 and len(whole) <= 3
-    if separators[0] == "." and grouped or separators[0] == "," and grouped and not has_unit:
+    if (separators[0] == "." and grouped) or (separators[0] == "," and grouped and not has_unit):
         return Decimal(whole + fraction)
     if not has_unit:
         raise UserError("errors/bad_money")

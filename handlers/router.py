@@ -14,8 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from handlers import menu
 from handlers.clock import Clock
 from handlers.commands import COMMANDS, Command, ParsedCommand, Where, parse
-from handlers.dialogs import DIALOGS
-from handlers.dialogs import engine
+from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
 from handlers.intents import match_intent
 from handlers.parsing import parse_choice

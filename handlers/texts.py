@@ -60,7 +60,8 @@ class Renderer:
 
     def _env(self, *, autoescape: bool, strong: Any) -> Environment:
         env = Environment(
-            loader=FileSystemLoader(self.root), undefined=StrictUndefined, autoescape=autoescape,
+            loader=FileSystemLoader(self.root), undefined=StrictUndefined,
+            autoescape=autoescape,  # noqa: S701 - plain-text chat templates; html env escapes
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
         )
         env.filters.update(

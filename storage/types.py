@@ -20,6 +20,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """Refuse naive times; store UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -28,6 +29,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Give back an aware UTC time."""
         if value is None:
             return None
         if value.tzinfo is None:

@@ -93,7 +93,7 @@ async def take_phone(turn: Turn, draft: Draft, text: str) -> None:
     turn.reply("onboarding/done", name=member.name, unit=unit, on_roster=on_roster,
                verified=verified)
     await menu.show(turn)
-    return None
+    return
 
 
 def _unit_labels(turn: Turn, draft: Draft) -> list[str]:

@@ -40,7 +40,7 @@ async def count_by_unit(
             .where(Initiative.unit_id.in_(unit_ids), Initiative.phase_id == phase_id,
                    Initiative.status.in_(statuses))
             .group_by(Initiative.unit_id))
-    return {unit_id: count for unit_id, count in (await session.execute(stmt)).all()}
+    return dict((await session.execute(stmt)).all())
 
 
 async def list_with_authors(

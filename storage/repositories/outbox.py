@@ -67,7 +67,7 @@ async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequ
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     """Count outbox rows per status (for /healthz and metrics)."""
     stmt = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
-    return {status: count for status, count in (await session.execute(stmt)).all()}
+    return dict((await session.execute(stmt)).all())
 
 
 async def list_for_chat(session: AsyncSession, *, channel: str, chat_id: str) -> Sequence[OutboxMessage]:

@@ -1,0 +1,130 @@
+"""Core subcommands: run, console, db upgrade, demo load, report initiatives."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import astuple
+from typing import Any
+
+from bot import runtime
+from bot.app import App
+from bot.cli.context import UsageError, open_app, write_output
+from bot.config import Config
+from handlers.clock import local_today
+from handlers.parsing import normalize_phone
+from handlers.services import demo, reports
+from storage import migrate
+from storage.db import unit_of_work
+
+
+def register(sub: Any) -> None:
+    """Add the core subcommands."""
+    sub.add_parser("run", help="serve the configured channels, scheduler and web server"
+                   ).set_defaults(func=cmd_run)
+    con = sub.add_parser("console", help="chat with the bot in the terminal")
+    con.add_argument("--as", dest="phone", help="act as the member with this phone")
+    con.add_argument("--in", dest="where", default="dm", help="dm or group:UNIT_CODE")
+    con.add_argument("--with-jobs", action="store_true", help="run the scheduler too")
+    con.set_defaults(func=cmd_console)
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="action",
+                                                                          required=True)
+    db.add_parser("upgrade", help="apply migrations (alembic upgrade head)").set_defaults(func=cmd_db)
+    dem = sub.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    load = dem.add_parser("load", help="load the demo federation")
+    load.add_argument("--scale", choices=["district"], default="district")
+    load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--if-empty", action="store_true", help="do nothing if data is present")
+    load.set_defaults(func=cmd_demo)
+    rep = sub.add_parser("report", help="reports")
+    rep.add_argument("kind", choices=["initiatives"])
+    rep.add_argument("--phase", type=int)
+    rep.add_argument("--block")
+    rep.add_argument("--unit")
+    rep.add_argument("--format", choices=["text", "csv"], default="text")
+    rep.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    rep.set_defaults(func=cmd_report)
+
+
+def cmd_run(config: Config, _args: argparse.Namespace) -> int:
+    """Serve until stopped."""
+    return asyncio.run(runtime.serve(config))
+
+
+def cmd_console(config: Config, args: argparse.Namespace) -> int:
+    """Chat in the terminal."""
+    phone = _phone_arg(args.phone)
+
+    async def go() -> None:
+        async with open_app(config) as app:
+            await runtime.console(app, phone=phone, where=args.where)
+
+    asyncio.run(go())
+    return 0
+
+
+def _phone_arg(value: str | None) -> str | None:
+    if value is None:
+        return None
+    phone = normalize_phone(value)
+    if phone is None:
+        raise UsageError(f"--as {value!r} is not a Vietnamese mobile number")
+    return phone
+
+
+def cmd_db(config: Config, _args: argparse.Namespace) -> int:
+    """Apply the migrations."""
+    migrate.upgrade(config.database.url)
+    print("database is up to date")
+    return 0
+
+
+def cmd_demo(config: Config, args: argparse.Namespace) -> int:
+    """Load the demo federation."""
+    async def go() -> int:
+        async with open_app(config) as app, unit_of_work(app.sessions) as session:
+            if await demo.has_data(session):
+                if args.if_empty:
+                    return 0
+                raise UsageError("the database already holds data; demo load needs an empty one")
+            summary = await demo.load_district(
+                session, today=local_today(app.clock, config.programme.tz),
+                tz=config.programme.tz, fields=config.programme.fields, seed=args.seed,
+                prefix=config.programme.number_prefix)
+        print(f"demo loaded: {summary.units} units, {summary.members} members, "
+              f"{summary.initiatives} initiatives")
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_report(config: Config, args: argparse.Namespace) -> int:
+    """Print or write a report."""
+    async def go() -> str:
+        async with open_app(config) as app, app.sessions() as session:
+            rows = await reports.initiative_rows(session, tz=config.programme.tz,
+                                                 phase=args.phase, unit=args.unit,
+                                                 block=args.block)
+            return _initiatives_out(app, rows, args.format)
+
+    write_output(asyncio.run(go()), args.output)
+    return 0
+
+
+def _initiatives_out(app: App, rows: Sequence[object], fmt: str) -> str:
+    if fmt == "csv":
+        return to_csv(app.renderer.lines("reports/initiatives_header"), rows)
+    return app.renderer.render("reports/initiatives", rows=rows) + "\n"
+
+
+def to_csv(header: Sequence[str], rows: Sequence[object]) -> str:
+    """Write dataclass rows as CSV under a header row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in astuple(row)])  # type: ignore[call-overload]
+    return buffer.getvalue()

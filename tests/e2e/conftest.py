@@ -1,0 +1,50 @@
+"""Helpers for running the real `sangkien` command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Cli:
+    """Runs `python -m bot` against one database, in a subprocess."""
+
+    env: dict[str, str]
+    cwd: Path
+
+    def run(self, *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+                              capture_output=True, env=self.env, cwd=self.cwd, timeout=timeout,
+                              check=False)
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env, cwd=self.cwd)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """A CLI on a fresh SQLite database holding the demo federation."""
+    db = tmp_path / "e2e.db"
+    shutil.copy(sqlite_template, db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANGKIEN")}
+    env |= {"SANGKIEN__DATABASE__URL": f"sqlite+aiosqlite:///{db}", "SANGKIEN__WEB__PORT": "0",
+            "PYTHONPATH": str(ROOT)}
+    for key, value in env.items():
+        if key.startswith("SANGKIEN"):
+            monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "load"]) == 0
+    return Cli(env, tmp_path)

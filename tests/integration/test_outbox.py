@@ -1,0 +1,158 @@
+"""The outbox sender: retries, rate limits, gone recipients, migration, crash safety."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.app import App
+from handlers.channel import (
+    ChatMigrated,
+    PermanentSendError,
+    RateLimited,
+    RecipientGone,
+    TransientSendError,
+)
+from storage.db import unit_of_work
+from storage.models import Chat, OutboxMessage
+from storage.repositories import outbox
+from tests.fakes.flaky_channel import FlakyChannel
+
+
+@pytest.fixture
+def flaky(app: App) -> FlakyChannel:
+    channel = FlakyChannel()
+    app.add_channel(channel)
+    return channel
+
+
+async def queue(app: App, key: str, chat_id: str = "c1", text: str = "xin chào") -> int:
+    async with unit_of_work(app.sessions) as session:
+        row_id = await outbox.add(session, {
+            "channel": "flaky", "chat_id": chat_id, "text": text, "choices": [], "dedup_key": key,
+            "not_before": app.clock.now(), "created_at": app.clock.now()})
+    assert row_id is not None
+    return row_id
+
+
+async def row(app: App, row_id: int) -> OutboxMessage:
+    async with app.sessions() as session:
+        found = await session.get(OutboxMessage, row_id)
+        assert found is not None
+        return found
+
+
+async def test_same_dedup_key_is_queued_once(app: App, flaky: FlakyChannel) -> None:
+    await queue(app, "k1")
+    async with unit_of_work(app.sessions) as session:
+        again = await outbox.add(session, {"channel": "flaky", "chat_id": "c1", "text": "x",
+                                           "choices": [], "dedup_key": "k1",
+                                           "not_before": app.clock.now()})
+    assert again is None
+    assert await app.sender.drain_once() == 1
+    assert await app.sender.drain_once() == 0
+    assert len(flaky.delivered) == 1
+
+
+async def test_rate_limit_waits_retry_after_then_delivers_once(app: App, flaky: FlakyChannel,
+                                                               clock) -> None:
+    row_id = await queue(app, "k1")
+    flaky.script.append(RateLimited(30))
+    assert await app.sender.send_ids([row_id]) == 0
+    assert (await row(app, row_id)).status == "pending"
+    clock.advance(seconds=29)
+    assert await app.sender.drain_once() == 0
+    clock.advance(seconds=2)
+    assert await app.sender.drain_once() == 1
+    found = await row(app, row_id)
+    assert (found.status, found.attempts, len(flaky.delivered)) == ("sent", 1, 1)
+
+
+async def test_transient_errors_back_off_and_give_up_as_failed(app: App, flaky: FlakyChannel,
+                                                               clock) -> None:
+    row_id = await queue(app, "k1")
+    flaky.script.extend(TransientSendError("502") for _ in range(20))
+    for _ in range(app.config.outbox.max_attempts):
+        await app.sender.drain_once()
+        clock.advance(seconds=app.config.outbox.backoff_max_seconds * 2)
+    found = await row(app, row_id)
+    assert (found.status, found.attempts, found.last_error) == (
+        "failed", app.config.outbox.max_attempts, "502")
+
+
+async def test_blocked_recipient_is_marked_gone_with_its_chat(app: App, flaky: FlakyChannel) -> None:
+    async with unit_of_work(app.sessions) as session:
+        session.add(Chat(channel="flaky", chat_id="c1"))
+    row_id = await queue(app, "k1")
+    flaky.script.append(RecipientGone("Forbidden: bot was blocked by the user"))
+    await app.sender.send_ids([row_id])
+    assert (await row(app, row_id)).status == "gone"
+    async with app.sessions() as session:
+        chat = (await session.execute(select(Chat))).scalar_one()
+    assert chat.reachable is False
+
+
+async def test_bad_request_is_failed_with_the_reason(app: App, flaky: FlakyChannel) -> None:
+    row_id = await queue(app, "k1")
+    flaky.script.append(PermanentSendError("Bad Request: message is too long"))
+    await app.sender.send_ids([row_id])
+    found = await row(app, row_id)
+    assert (found.status, found.last_error) == ("failed", "Bad Request: message is too long")
+
+
+async def test_migrated_group_gets_its_new_id_and_the_message(app: App, flaky: FlakyChannel) -> None:
+    async with unit_of_work(app.sessions) as session:
+        session.add(Chat(channel="flaky", chat_id="-100", is_group=True))
+    row_id = await queue(app, "k1", chat_id="-100")
+    flaky.script.append(ChatMigrated("-1009"))
+    await app.sender.send_ids([row_id])
+    await app.sender.drain_once()
+    assert [m.chat.chat_id for m in flaky.delivered] == ["-1009"]
+    async with app.sessions() as session:
+        assert (await session.execute(select(Chat.chat_id))).scalar_one() == "-1009"
+
+
+async def test_row_left_sending_by_a_crash_becomes_uncertain_not_resent(
+        app: App, flaky: FlakyChannel, clock) -> None:
+    row_id = await queue(app, "k1")
+    async with unit_of_work(app.sessions) as session:
+        await outbox.claim(session, ids=[row_id], worker="dead", now=clock.now(),
+                           channels=["flaky"])
+    clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
+    assert await app.sender.flag_stale() == [row_id]
+    assert await app.sender.drain_once() == 0
+    assert (await row(app, row_id)).status == "uncertain"
+    assert flaky.calls == 0
+
+
+async def test_a_waiting_message_holds_back_later_ones_to_the_same_chat(
+        app: App, flaky: FlakyChannel, clock) -> None:
+    first = await queue(app, "k1", text="một")
+    await queue(app, "k2", text="hai")
+    await queue(app, "k3", chat_id="c2", text="khác")
+    flaky.script.append(RateLimited(5))
+    assert await app.sender.drain_once() == 1
+    clock.advance(seconds=6)
+    assert await app.sender.drain_once() == 2
+    assert [m.text for m in flaky.delivered] == ["khác", "một", "hai"]
+    assert (await row(app, first)).attempts == 1
+
+
+async def test_rows_of_channels_this_worker_does_not_serve_are_left_alone(app: App) -> None:
+    await queue(app, "k1")
+    assert await app.sender.drain_once() == 0
+    async with app.sessions() as session:
+        status = (await session.execute(select(OutboxMessage.status))).scalar_one()
+    assert status == "pending"
+
+
+async def test_future_rows_wait_for_their_time(app: App, flaky: FlakyChannel, clock) -> None:
+    row_id = await queue(app, "k1")
+    async with unit_of_work(app.sessions) as session:
+        await session.execute(update(OutboxMessage).values(
+            not_before=clock.now() + timedelta(hours=1)))
+    assert await app.sender.send_ids([row_id]) == 0
+    clock.advance(hours=1)
+    assert await app.sender.drain_once() == 1
