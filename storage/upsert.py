@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +17,13 @@ def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+@cache
+def _statement(model: Any, dialect: str, conflict: tuple[str, ...]) -> Insert:
+    # Built once per table: constructing statements costs more than running them on SQLite.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(conflict)).returning(model.id)
+
+
 async def insert_ignore(
     session: AsyncSession, model: Any, values: dict[str, Any], *, conflict: Sequence[str]
 ) -> int | None:
@@ -22,7 +31,5 @@ async def insert_ignore(
 
     Unlike catching IntegrityError, this never aborts a PostgreSQL transaction.
     """
-    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    stmt = (insert(model).values(**values)
-            .on_conflict_do_nothing(index_elements=list(conflict)).returning(model.id))
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _statement(model, dialect_name(session), tuple(conflict))
+    return (await session.execute(stmt, values)).scalar_one_or_none()

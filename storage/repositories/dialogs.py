@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogState, DialogStatus
+from storage.types import UTCDateTime
+
+
+_ACTIVE = (select(DialogState)
+           .where(DialogState.key == bindparam("key"), DialogState.status == DialogStatus.ACTIVE,
+                  DialogState.expires_at > bindparam("now", type_=UTCDateTime()))
+           .with_for_update())
 
 
 async def get_active(session: AsyncSession, key: str, *, now: datetime) -> DialogState | None:
     """Return the active, unexpired dialog for a key, locked (FOR UPDATE) on PostgreSQL."""
-    stmt = (select(DialogState)
-            .where(DialogState.key == key, DialogState.status == DialogStatus.ACTIVE,
-                   DialogState.expires_at > now)
-            .with_for_update())
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_ACTIVE, {"key": key, "now": now})).scalar_one_or_none()
 
 
 async def get(session: AsyncSession, key: str, dialog: str) -> DialogState | None:
