@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import DialogState, DialogStatus
 from storage.types import UTCDateTime
 
-
 _ACTIVE = (select(DialogState)
            .where(DialogState.key == bindparam("key"), DialogState.status == DialogStatus.ACTIVE,
                   DialogState.expires_at > bindparam("now", type_=UTCDateTime()))

@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Member
 
-
 _WITH_MEMBER = (select(Identity, Member).join(Member, Member.id == Identity.member_id)
                 .where(Identity.channel == bindparam("channel"),
                        Identity.user_id == bindparam("user_id")))
