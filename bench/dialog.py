@@ -84,7 +84,7 @@ async def dialogs(app: App, users: list[str], step: Callable[[Inbound], Awaitabl
     async def one(user: str) -> None:
         async with gate:
             for n, text in enumerate(ANSWERS):
-                inbound = Inbound(ChatRef("memory", f"dm-{user}"), user, f"{user}-{n}", text=text)
+                inbound = Inbound(ChatRef("memory", user), user, f"{user}-{n}", text=text)
                 start = time.perf_counter()
                 await step(inbound)
                 timings.append(time.perf_counter() - start)

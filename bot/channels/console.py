@@ -58,7 +58,7 @@ class ConsoleSession:
     channel: ConsoleChannel
     phone: str | None = None
     user_id: str = "guest"
-    chat: ChatRef = field(default_factory=lambda: ChatRef(NAME, "dm:guest"))
+    chat: ChatRef = field(default_factory=lambda: ChatRef(NAME, "guest"))
     run_job: Callable[[str, str | None], Awaitable[str]] | None = None
     _run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     _counter: int = 0
@@ -79,14 +79,14 @@ class ConsoleSession:
             if member is None:
                 self.say("console/as_stranger")
         if not self.chat.is_group:
-            self.chat = ChatRef(NAME, f"dm:{self.user_id}")
+            self.chat = ChatRef(NAME, self.user_id)
         self.channel.current = self.chat
 
     async def enter(self, where: str) -> bool:
         """Switch to the private chat (`dm`) or a unit's group chat (`group:CODE` or `group CODE`)."""
         where = where.replace("group ", "group:").strip()
         if where == "dm":
-            self.chat = ChatRef(NAME, f"dm:{self.user_id}")
+            self.chat = ChatRef(NAME, self.user_id)
         elif where.startswith("group:") and where[6:]:
             code = where[6:].strip().upper()
             async with unit_of_work(self.app.sessions) as session:

@@ -26,7 +26,8 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
         url=url,
         target_metadata=target_metadata,
         render_as_batch=is_sqlite(url or str(connection.engine.url)),  # type: ignore[union-attr]
-        compare_type=True, transactional_ddl=True,
+        compare_type=True,
+        transactional_ddl=True,
     )
 
 

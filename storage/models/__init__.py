@@ -1,10 +1,12 @@
 """The models, one per module; importing this package registers them all on `Base.metadata`."""
 
+from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.chat import Chat
 from storage.models.dialog_state import DialogState, DialogStatus
 from storage.models.identity import Identity
-from storage.models.initiative import Initiative, InitiativeStatus
+from storage.models.initiative import EDITABLE_STATUSES, Initiative, InitiativeStatus
+from storage.models.link_code import LinkCode
 from storage.models.member import Member, Role
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
 from storage.models.phase import Phase, PhaseStatus, Sprint, Target
@@ -12,7 +14,26 @@ from storage.models.processed_update import ProcessedUpdate
 from storage.models.unit import Unit, UnitLevel
 
 __all__ = [
-    "Base", "Chat", "DialogState", "DialogStatus", "Identity", "Initiative", "InitiativeStatus",
-    "Member", "OutboxMessage", "OutboxStatus", "Phase", "PhaseStatus", "Priority",
-    "ProcessedUpdate", "Role", "Sprint", "Target", "Unit", "UnitLevel",
+    "EDITABLE_STATUSES",
+    "AuditEntry",
+    "Base",
+    "Chat",
+    "DialogState",
+    "DialogStatus",
+    "Identity",
+    "Initiative",
+    "InitiativeStatus",
+    "LinkCode",
+    "Member",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Phase",
+    "PhaseStatus",
+    "Priority",
+    "ProcessedUpdate",
+    "Role",
+    "Sprint",
+    "Target",
+    "Unit",
+    "UnitLevel",
 ]

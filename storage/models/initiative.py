@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
@@ -13,9 +13,25 @@ from storage.types import BigId, UTCDateTime
 
 
 class InitiativeStatus(StrEnum):
-    """Where an initiative stands; review states arrive with the officer workflows."""
+    """Where an initiative stands.
 
+    unverified: its author's chat account is not verified yet (counts once it is);
+    pending_confirmation: entered by an officer, waiting for the author's yes;
+    submitted → approved | returned (for clarification, then resubmitted) | rejected;
+    withdrawn: by its author.
+    """
+
+    UNVERIFIED = "unverified"
+    PENDING_CONFIRMATION = "pending_confirmation"
     SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+EDITABLE_STATUSES = (InitiativeStatus.SUBMITTED, InitiativeStatus.RETURNED,
+                     InitiativeStatus.UNVERIFIED)
 
 
 class Initiative(Base):
@@ -37,5 +53,11 @@ class Initiative(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"))
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    applied_since: Mapped[date | None]
+    tech_secret: Mapped[bool] = mapped_column(default=False)
+    portal_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

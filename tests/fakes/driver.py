@@ -31,7 +31,7 @@ class ChatDriver:
 
     def user(self, user_id: str, *, group: str | None = None, name: str = "") -> ChatUser:
         """A person: `user_id` on the memory channel, in a DM or in group chat `group`."""
-        chat = ChatRef("memory", f"g-{group}", True) if group else ChatRef("memory", f"dm-{user_id}")
+        chat = ChatRef("memory", f"g-{group}", True) if group else ChatRef("memory", user_id)
         return ChatUser(self, user_id, chat, name)
 
     async def member(self, phone: str, *, group: str | None = None) -> ChatUser:

@@ -39,14 +39,10 @@ def upgrade() -> None:
         sa.Column("update_id", sa.String(length=96), nullable=False),
         sa.Column("received_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_processed_updates")),
-        sa.UniqueConstraint(
-            "channel", "update_id", name=op.f("uq_processed_updates_channel_update_id")
-        ),
+        sa.UniqueConstraint("channel", "update_id", name=op.f("uq_processed_updates_channel_update_id")),
     )
     with op.batch_alter_table("processed_updates", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_processed_updates_received_at"), ["received_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_processed_updates_received_at"), ["received_at"], unique=False)
 
     op.create_table(
         "units",
@@ -110,9 +106,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["phase_id"], ["phases.id"], name=op.f("fk_sprints_phase_id_phases")
-        ),
+        sa.ForeignKeyConstraint(["phase_id"], ["phases.id"], name=op.f("fk_sprints_phase_id_phases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sprints")),
     )
     with op.batch_alter_table("sprints", schema=None) as batch_op:
@@ -124,9 +118,7 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("phase_id", sa.Integer(), nullable=False),
         sa.Column("target", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["phase_id"], ["phases.id"], name=op.f("fk_targets_phase_id_phases")
-        ),
+        sa.ForeignKeyConstraint(["phase_id"], ["phases.id"], name=op.f("fk_targets_phase_id_phases")),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_targets_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_targets")),
         sa.UniqueConstraint("unit_id", "phase_id", name=op.f("uq_targets_unit_id_phase_id")),
@@ -166,9 +158,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", "dialog", name=op.f("uq_dialog_states_key_dialog")),
     )
     with op.batch_alter_table("dialog_states", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dialog_states_expires_at"), ["expires_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_dialog_states_expires_at"), ["expires_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_dialog_states_member_id"), ["member_id"], unique=False)
         batch_op.create_index(
             "uq_dialog_states_active_key",
@@ -183,15 +173,11 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
-        sa.Column(
-            "member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("verified", sa.Boolean(), nullable=False),
         sa.Column("display_name", sa.String(length=120), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_identities_member_id_members")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name=op.f("fk_identities_member_id_members")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identities")),
         sa.UniqueConstraint("channel", "user_id", name=op.f("uq_identities_channel_user_id")),
     )
@@ -209,28 +195,18 @@ def upgrade() -> None:
         sa.Column("effect", sa.Text(), nullable=False),
         sa.Column("benefit_vnd", sa.BigInteger(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column(
-            "member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("phase_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "entered_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
+        sa.Column("entered_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["entered_by_id"], ["members.id"], name=op.f("fk_initiatives_entered_by_id_members")
         ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_initiatives_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["phase_id"], ["phases.id"], name=op.f("fk_initiatives_phase_id_phases")
-        ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_initiatives_unit_id_units")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name=op.f("fk_initiatives_member_id_members")),
+        sa.ForeignKeyConstraint(["phase_id"], ["phases.id"], name=op.f("fk_initiatives_phase_id_phases")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_initiatives_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_initiatives")),
         sa.UniqueConstraint("number", name=op.f("uq_initiatives_number")),
     )
@@ -270,9 +246,7 @@ def upgrade() -> None:
         sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("platform_message_id", sa.String(length=64), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_outbox_member_id_members")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["members.id"], name=op.f("fk_outbox_member_id_members")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_outbox_dedup_key")),
     )
