@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from handlers.errors import UserError
@@ -93,3 +94,27 @@ def parse_choice(text: str, options: Sequence[str]) -> int:
         if folded and folded == fold(option):
             return index
     raise UserError("errors/need_number", count=len(options))
+
+
+_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_date(text: str) -> date | None:
+    """Parse 24/11/2026, 24-11-2026 or 2026-11-24; None means skipped ("bỏ qua", "0").
+
+    Raises UserError("errors/bad_date") for anything else.
+    """
+    folded = fold(text)
+    if folded in SKIP_WORDS:
+        return None
+    if match := _DATE.match(folded):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO_DATE.match(folded):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise UserError("errors/bad_date")
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise UserError("errors/bad_date") from exc

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from handlers import menu
 from handlers.clock import Clock
-from handlers.commands import COMMANDS, Command, ParsedCommand, Where, parse
+from handlers.commands import COMMANDS, Command, ParsedCommand, Where, parse, verify
 from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
 from handlers.intents import match_intent
@@ -238,6 +238,10 @@ class Router:
         await self._command(turn, None, ParsedCommand(name, None, ""))
 
     async def _free_text(self, turn: Turn, text: str) -> None:
+        unverified = turn.identity is not None and not turn.identity.verified
+        if (turn.member is None or unverified) and verify.looks_like_code(text):
+            await verify.redeem(turn, text)
+            return
         if turn.member is None:
             await self._command(turn, None, ParsedCommand("start", None, ""))
             return

@@ -39,15 +39,17 @@ class Turn:
     identity: Identity | None = None
     member: Member | None = None
     replies: list[Reply] = field(default_factory=list)
+    next_dialog: tuple[Any, Any] | None = None
+    """A dialog (and its draft) to start once the current one ends, e.g. /nhaptho → register."""
 
     def reply(self, template: str, /, *, choices: tuple[str, ...] = (), **data: Any) -> None:
         """Queue a reply to the chat the update came from."""
         self.replies.append(Reply(template, data, choices))
 
     def notify(self, template: str, /, *, chat: ChatRef, dedup_key: str,
-               member_id: int | None = None, **data: Any) -> None:
+               member_id: int | None = None, choices: tuple[str, ...] = (), **data: Any) -> None:
         """Queue a message to another chat (an author, an officer) with its own dedup key."""
-        self.replies.append(Reply(template, data, chat=chat, member_id=member_id,
+        self.replies.append(Reply(template, data, choices, chat=chat, member_id=member_id,
                                   dedup_key=dedup_key))
 
     def labels(self, template: str, /, **data: Any) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ MEMBERS = [
     ("0900000005", "Đỗ Văn Nam", Role.MEMBER, "DN01"),
     ("0900000006", "Vũ Thị Mai", Role.MEMBER, "DN02"),
     ("0900000007", "Hoàng Văn Sơn", Role.OFFICER, "TH01"),
+    ("0900000008", "Bùi Thị Quản", Role.ADMIN, "LDLD-T"),
 ]
 
 
@@ -85,21 +86,25 @@ async def build_federation(app: App, *, today: date) -> Federation:
 
 
 async def add_initiatives(app: App, fed: Federation, phone: str, count: int, *,
-                          at: datetime | None = None, status: str = "submitted") -> None:
+                          at: datetime | None = None, status: str = "submitted",
+                          title: str | None = None) -> list[str]:
     """Give a member `count` submitted initiatives in phase 1."""
     member = fed.members[phone]
     assert fed.phase is not None
     at = at or datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    numbers = []
     async with unit_of_work(app.sessions) as session:
         for index in range(count):
-            title = f"Sáng kiến thử số {index + 1} của {member.name}"
-            row = Initiative(title=title, title_folded=fold(title), field="Kỹ thuật",
+            text = title or f"Sáng kiến thử số {index + 1} của {member.name}"
+            row = Initiative(title=text, title_folded=fold(text), field="Kỹ thuật",
                              content="Nội dung thử nghiệm đủ dài để hợp lệ.", effect="Hiệu quả thử.",
                              status=status, member_id=member.id, unit_id=member.unit_id,
                              phase_id=fed.phase.id, created_at=at, updated_at=at)
             session.add(row)
             await session.flush()
             row.number = f"SK-{row.id:06d}"
+            numbers.append(row.number)
+    return numbers
 
 
 async def link(app: App, fed: Federation, phone: str, *, channel: str, user_id: str,

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, member, officer
+from handlers.commands import general, initiatives, member, officer, verify
 from handlers.turn import Turn
 from storage.models import Role
 
@@ -52,9 +52,23 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             intents=("tien do", "tien do don vi")),
     Command("xephang", Role.MEMBER, run=member.league,
             intents=("xep hang", "bang xep hang")),
+    Command("sua", Role.MEMBER, run=initiatives.edit, intents=("sua sang kien",), in_menu=False),
+    Command("rut", Role.MEMBER, dialog="withdraw", intents=("rut sang kien",), in_menu=False),
+    Command("xacnhan", Role.MEMBER, dialog="confirm_entry", where=Where.DM, in_menu=False),
+    Command("duyet", Role.OFFICER, dialog="review", where=Where.DM, intents=("duyet",)),
+    Command("nhaptho", Role.OFFICER, dialog="proxy_entry", where=Where.DM,
+            intents=("nhap tho", "nhap ho")),
     Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,
             intents=("chua nop",)),
+    Command("xacminh", Role.OFFICER, dialog="verify_accounts", where=Where.DM,
+            intents=("xac minh",)),
+    Command("maketnoi", Role.OFFICER, run=verify.make_code, where=Where.DM,
+            intents=("ma ket noi",)),
+    Command("xacnhangiay", Role.OFFICER, run=initiatives.confirm_on_paper, where=Where.DM,
+            in_menu=False),
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
+    Command("daportal", Role.STAFF, run=initiatives.mark_on_portal, where=Where.DM,
+            in_menu=False),
 )}
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)

@@ -54,15 +54,19 @@ class Dialog(Generic[D]):
         return dataclasses.asdict(draft)  # type: ignore[call-overload]
 
 
-async def start(turn: Turn, dialog: Dialog[Any], args: str = "") -> None:
-    """Start `dialog` for this person (reusing a kept row), ask its first step or take `args`."""
+async def start(turn: Turn, dialog: Dialog[Any], args: str = "", *, draft: Any = None,
+                step: str | None = None) -> None:
+    """Start `dialog` for this person (reusing a kept row), ask its first step or take `args`.
+
+    A prepared `draft` and `step` start it further in (editing an initiative starts at the summary).
+    """
     now = turn.clock.now()
     state = await dialog_repo.get(turn.session, turn.state_key, dialog.name)
-    draft = dialog.draft_type()
+    draft = dialog.draft_type() if draft is None else draft
     if state is None:
         state = DialogState(key=turn.state_key, dialog=dialog.name, draft={}, expires_at=now)
         turn.session.add(state)
-    _touch(turn, state, step=dialog.first_step, draft=dialog.dump(draft))
+    _touch(turn, state, step=step or dialog.first_step, draft=dialog.dump(draft))
     state.status = DialogStatus.ACTIVE
     state.pending = None
     await turn.session.flush()
@@ -93,6 +97,10 @@ async def _after_step(turn: Turn, state: DialogState, dialog: Dialog[Any], draft
                       next_step: str | None) -> None:
     if next_step is None:
         await dialog_repo.remove(turn.session, state)
+        if turn.next_dialog is not None:
+            follow, follow_draft = turn.next_dialog
+            turn.next_dialog = None
+            await start(turn, follow, draft=follow_draft)
         return
     if next_step == CANCELLED:
         await cancel(turn, state, announce=False)

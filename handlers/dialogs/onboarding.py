@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers import menu
+from handlers.commands import verify
 from handlers.dialogs.engine import Dialog
 from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
@@ -42,11 +43,13 @@ async def on_start(turn: Turn, draft: Draft) -> None:
     turn.reply("onboarding/welcome")
 
 
-async def take_unit(turn: Turn, draft: Draft, text: str) -> str:
-    """Find the unit by code or by (fuzzy, diacritics-free) name."""
+async def take_unit(turn: Turn, draft: Draft, text: str) -> str | None:
+    """Find the unit by code or by (fuzzy, diacritics-free) name; a 6-digit link code also works."""
     typed = clean(text)
     if not typed:
         raise UserError("errors/empty")
+    if verify.looks_like_code(typed):
+        return None if await verify.redeem(turn, typed) else Step.ASK_UNIT
     matches = await member_service.find_units(turn.session, typed)
     if not matches:
         raise UserError("onboarding/unit_not_found", typed=typed)

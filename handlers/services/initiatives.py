@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
+from handlers.services import audit, scope
 from handlers.textnorm import fold
-from storage.models import Initiative, InitiativeStatus, Member, Phase
+from storage.models import EDITABLE_STATUSES, Initiative, InitiativeStatus, Member, Phase
 from storage.repositories import initiatives, phases
 
 log = logging.getLogger(__name__)
@@ -40,23 +42,88 @@ async def open_phase(session: AsyncSession) -> Phase:
                     next_starts_on=upcoming.starts_on)
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """The optional programme rules: when it was first applied, and the technology-secret flag."""
+
+    applied_since: date | None = None
+    tech_secret: bool = False
+
+
 async def register_initiative(
     session: AsyncSession, *, author: Member, text: InitiativeText, now: datetime, prefix: str,
-    entered_by: Member | None = None,
+    entered_by: Member | None = None, status: str = InitiativeStatus.SUBMITTED,
+    rules: Eligibility = Eligibility(),
 ) -> Initiative:
-    """Record a submitted initiative in the open phase and return it with its number."""
+    """Record an initiative in the open phase and return it with its number."""
     phase = await open_phase(session)
+    check_applied_since(rules.applied_since, phase)
     initiative = Initiative(
         title=text.title, title_folded=fold(text.title)[:200], field=text.field,
-        content=text.content, effect=text.effect, benefit_vnd=text.benefit_vnd,
-        status=InitiativeStatus.SUBMITTED, member_id=author.id, unit_id=author.unit_id,
+        content="" if rules.tech_secret else text.content, effect=text.effect,
+        benefit_vnd=text.benefit_vnd, status=status, member_id=author.id, unit_id=author.unit_id,
         phase_id=phase.id, entered_by_id=entered_by.id if entered_by else None,
+        applied_since=rules.applied_since, tech_secret=rules.tech_secret,
         created_at=now, updated_at=now,
     )
     await initiatives.add(session, initiative, prefix=prefix)
-    log.info("initiative %s registered by member %s in unit %s", initiative.number, author.id,
-             author.unit_id)
+    await audit.record(session, at=now, actor=entered_by or author, action="initiative.register",
+                       subject=f"initiative:{initiative.id}", after={"status": status})
+    log.info("initiative %s registered (%s) for member %s in unit %s", initiative.number, status,
+             author.id, author.unit_id)
     return initiative
+
+
+def check_applied_since(day: date | None, phase: Phase) -> None:
+    """Refuse a first-application date outside the phase window (the programme's rule)."""
+    if day is not None and not phase.starts_on <= day <= phase.ends_on:
+        raise UserError("register/applied_outside_phase", starts_on=phase.starts_on,
+                        ends_on=phase.ends_on)
+
+
+async def get_own(session: AsyncSession, *, member: Member, number: str) -> Initiative:
+    """Return the member's initiative with this number, or refuse."""
+    row = (await session.execute(select(Initiative).where(
+        Initiative.number == number.strip().upper()))).scalar_one_or_none()
+    if row is None or row.member_id != member.id:
+        raise UserError("initiatives/not_yours", number=number.strip().upper())
+    return row
+
+
+async def update_initiative(session: AsyncSession, *, initiative_id: int, author: Member,
+                            text: InitiativeText, rules: Eligibility, status: str,
+                            now: datetime) -> Initiative:
+    """Save an author's edit of a submitted or returned initiative; it goes back to the queue."""
+    row = await session.get(Initiative, initiative_id, with_for_update=True)
+    if row is None or row.member_id != author.id or row.status not in EDITABLE_STATUSES:
+        raise UserError("initiatives/not_editable")
+    phase = await session.get(Phase, row.phase_id)
+    assert phase is not None
+    check_applied_since(rules.applied_since, phase)
+    before = {"status": row.status, "title": row.title}
+    row.title, row.title_folded, row.field = text.title, fold(text.title)[:200], text.field
+    row.content = "" if rules.tech_secret else text.content
+    row.effect, row.benefit_vnd = text.effect, text.benefit_vnd
+    row.applied_since, row.tech_secret = rules.applied_since, rules.tech_secret
+    row.status, row.review_note, row.updated_at = status, None, now
+    await audit.record(session, at=now, actor=author, action="initiative.edit",
+                       subject=f"initiative:{row.id}", before=before,
+                       after={"status": status, "title": row.title})
+    return row
+
+
+async def withdraw(session: AsyncSession, *, initiative_id: int, author: Member,
+                   now: datetime) -> Initiative:
+    """Withdraw an author's submitted or returned initiative."""
+    row = await session.get(Initiative, initiative_id, with_for_update=True)
+    if row is None or row.member_id != author.id or row.status not in EDITABLE_STATUSES:
+        raise UserError("initiatives/not_editable")
+    before = {"status": row.status}
+    row.status, row.updated_at = InitiativeStatus.WITHDRAWN, now
+    await audit.record(session, at=now, actor=author, action="initiative.withdraw",
+                       subject=f"initiative:{row.id}", before=before,
+                       after={"status": row.status})
+    return row
 
 
 async def count_for_unit(session: AsyncSession, *, unit_id: int, phase_id: int,
@@ -71,3 +138,44 @@ async def list_mine(session: AsyncSession, member: Member) -> tuple[Sequence[Ini
     """Return a member's latest initiatives and how many they have in all."""
     rows = await initiatives.list_by_member(session, member.id)
     return rows, await initiatives.count_by_member(session, member.id)
+
+
+async def get_by_number(session: AsyncSession, number: str) -> Initiative:
+    """Return the initiative with this public number, or refuse."""
+    row = (await session.execute(select(Initiative).where(
+        Initiative.number == number.strip().upper()))).scalar_one_or_none()
+    if row is None:
+        raise UserError("initiatives/unknown_number", number=number.strip().upper())
+    return row
+
+
+async def confirm_on_paper(session: AsyncSession, *, officer: Member, number: str, note: str,
+                           now: datetime, wait_days: int) -> Initiative:
+    """Count an initiative entered for a member who confirmed on paper (after `wait_days`)."""
+    row = await get_by_number(session, number)
+    await scope.require_unit(session, officer, row.unit_id)
+    if row.status != InitiativeStatus.PENDING_CONFIRMATION:
+        raise UserError("entry/not_waiting", number=row.number)
+    allowed_from = row.created_at + timedelta(days=wait_days)
+    if now < allowed_from:
+        raise UserError("entry/too_early", number=row.number, allowed_from=allowed_from)
+    row.status, row.updated_at = InitiativeStatus.SUBMITTED, now
+    await audit.record(session, at=now, actor=officer, action="entry.confirm_on_paper",
+                       subject=f"initiative:{row.id}",
+                       before={"status": InitiativeStatus.PENDING_CONFIRMATION},
+                       after={"status": row.status}, note=note or None)
+    return row
+
+
+async def mark_on_portal(session: AsyncSession, *, by: Member | None, numbers: list[str],
+                         now: datetime) -> list[Initiative]:
+    """Record that initiatives were typed into the national portal (the official record)."""
+    rows = [await get_by_number(session, number) for number in numbers]
+    for row in rows:
+        if by is not None:
+            await scope.require_unit(session, by, row.unit_id)
+        if row.portal_entered_at is None:
+            row.portal_entered_at = now
+            await audit.record(session, at=now, actor=by, action="initiative.on_portal",
+                               subject=f"initiative:{row.id}")
+    return rows

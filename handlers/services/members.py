@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.errors import UserError
 from handlers.parsing import mask_phone
 from handlers.textnorm import fold
 from handlers.types import ChatRef
@@ -55,6 +56,8 @@ async def onboard(
     Returns the member and whether it was already on the roster.
     """
     existing = await members.get_by_phone(session, phone)
+    if existing is not None and await _has_verified_account(session, existing.id, channel):
+        raise UserError("verify/phone_taken")
     member = existing or await members.add(
         session, Member(unit_id=unit_id, name=name, phone=phone, role=Role.MEMBER))
     await identities.add(session, Identity(channel=channel, user_id=user_id, member_id=member.id,
@@ -62,6 +65,12 @@ async def onboard(
     log.info("onboarded %s:%s as member %s (phone %s, on roster: %s)", channel, user_id,
              member.id, mask_phone(phone), existing is not None)
     return member, existing is not None
+
+
+async def _has_verified_account(session: AsyncSession, member_id: int, channel: str) -> bool:
+    stmt = select(Identity.id).where(Identity.member_id == member_id, Identity.channel == channel,
+                                     Identity.verified.is_(True)).limit(1)
+    return (await session.execute(stmt)).first() is not None
 
 
 def console_user_id(phone: str) -> str:

@@ -48,7 +48,7 @@ class Initiative(Base):
     content: Mapped[str] = mapped_column(Text)
     effect: Mapped[str] = mapped_column(Text)
     benefit_vnd: Mapped[int | None] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default=InitiativeStatus.SUBMITTED)
+    status: Mapped[str] = mapped_column(String(24), default=InitiativeStatus.SUBMITTED)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from types import SimpleNamespace as NS
 
@@ -32,7 +33,13 @@ PHASE = NS(name="Giai đoạn 1", ends_on=date(2026, 12, 31))
 INITIATIVE = NS(number="SK-000123", title="Cải tiến <kho> & bãi", status="submitted",
                 created_at=datetime(2026, 11, 24, tzinfo=UTC))
 DRAFT = NS(title="Tiêu đề", field="Kỹ thuật", content="Nội dung\nnhiều dòng", effect="Hiệu quả",
-           benefit_vnd=200_000_000)
+           benefit_vnd=200_000_000, applied_since="2026-10-15", tech_secret=True, initiative_id=7,
+           number="SK-000007", author_name="Nguyễn Văn A",
+           similar=[["SK-000001", "Cải tiến kho", "DN01"]])
+FULL_INITIATIVE = NS(number="SK-000123", title="Cải tiến kho", status="submitted", field="Kỹ thuật",
+                     content="Nội dung", effect="Hiệu quả", benefit_vnd=5_000_000, tech_secret=False,
+                     applied_since=date(2026, 10, 1), created_at=datetime(2026, 11, 24, tzinfo=UTC),
+                     review_note="Cần số liệu")
 PROGRESS = NS(unit=UNIT, block=NS(name="Khối KDN"), phase=PHASE,
               sprint=NS(name="Đợt 35 ngày", ends_on=date(2026, 12, 19)), count=86, target=100,
               ratio=0.86, rank=2, block_size=12, days_left_phase=38, days_left_sprint=25,
@@ -65,9 +72,9 @@ SAMPLES: dict[str, dict] = {
     "onboarding/ask_name": {"unit_name": "Công ty May", "suggested": "An"},
     "onboarding/done": {"name": "An", "unit": UNIT, "on_roster": True, "verified": False},
     "register/confirm": {"d": DRAFT},
-    "register/done": {"initiative": INITIATIVE, "unit_count": 1008},
+    "register/done": {"initiative": INITIATIVE, "unit_count": 1008, "counted": True},
     "register/no_open_phase": {"next_name": "Giai đoạn 2", "next_starts_on": date(2027, 1, 1)},
-    "member/my_initiatives": {"initiatives": [INITIATIVE] * 20, "total": 25},
+    "member/my_initiatives": {"initiatives": [FULL_INITIATIVE] * 20, "total": 25},
     "member/progress": {"p": PROGRESS},
     "member/league": {"block": NS(name="Khối KDN"), "phase": PHASE, "rows": [ROW] * 30,
                       "my_unit_id": 1},
@@ -76,6 +83,50 @@ SAMPLES: dict[str, dict] = {
     "officer/link_own_unit_only": {"code": "TH01"},
     "officer/linked": {"unit": UNIT},
     "reports/initiatives": {"rows": [REPORT_ROW] * 3},
+    "register/ask_title": {"d": DRAFT},
+    "register/ask_field": {"d": DRAFT},
+    "register/ask_content": {"d": DRAFT},
+    "register/ask_effect": {"d": DRAFT},
+    "register/ask_benefit": {"d": DRAFT},
+    "register/pick_edit": {"d": DRAFT},
+    "register/duplicate_hint": {"d": DRAFT},
+    "register/ask_applied_since": {"d": DRAFT},
+    "register/ask_tech_secret": {"d": DRAFT},
+    "register/applied_outside_phase": {"starts_on": date(2026, 10, 1), "ends_on": date(2026, 12, 31)},
+    "register/updated": {"initiative": FULL_INITIATIVE},
+    "review/show": {"i": FULL_INITIATIVE, "author": NS(name="An"), "waiting": 12},
+    "review/ask_reason": {"decision": "returned"},
+    "review/recorded": {"initiative": FULL_INITIATIVE, "decision": "approved"},
+    "review/author_notice": {"initiative": FULL_INITIATIVE, "decision": "returned",
+                             "note": "Cần bổ sung số liệu"},
+    "review/finished": {"decided": 3, "skipped": 1},
+    "verify/show": {"identity": NS(channel="telegram", display_name="An"),
+                    "member": NS(name="Nguyễn An", phone="0912345678")},
+    "verify/decided": {"name": "An", "outcome": "accepted"},
+    "verify/account_notice": {"outcome": "refused"},
+    "verify/code_issued": {"code": "123456", "name": "An", "hours": 72},
+    "verify/linked": {"name": "An"},
+    "initiatives/not_yours": {"number": "SK-1"},
+    "initiatives/unknown_number": {"number": "SK-1"},
+    "initiatives/editable": {"initiatives": [FULL_INITIATIVE]},
+    "initiatives/on_portal": {"initiatives": [FULL_INITIATIVE, FULL_INITIATIVE]},
+    "entry/ask_author": {"initiative": FULL_INITIATIVE, "officer": "Minh", "direct": True},
+    "entry/entered": {"initiative": FULL_INITIATIVE, "author": NS(name="An"), "reached": False,
+                      "days": 3},
+    "entry/show": {"initiative": FULL_INITIATIVE},
+    "entry/answered": {"initiative": FULL_INITIATIVE, "right": True},
+    "entry/officer_notice": {"initiative": FULL_INITIATIVE, "right": False, "author": "An"},
+    "entry/not_waiting": {"number": "SK-1"},
+    "entry/too_early": {"number": "SK-1", "allowed_from": datetime(2026, 11, 27, tzinfo=UTC)},
+    "entry/paper_confirmed": {"initiative": FULL_INITIATIVE},
+    "entry/member_not_found": {"typed": "An"},
+    "entry/for_member": {"name": "An"},
+    "entry/pick_member": {},
+    "withdraw/ask_number": {"d": NS(number="", title="")},
+    "withdraw/confirm": {"d": NS(number="SK-1", title="Cải tiến")},
+    "withdraw/kept": {"number": "SK-1"},
+    "withdraw/done": {"initiative": FULL_INITIATIVE},
+    "errors/other_unit": {"code": "TH01"},
     "console/other_chat": {"chat_id": "dm:x"},
     "console/unknown_unit": {"code": "XX"},
     "console/who": {"member": NS(name="Lan", role="member"), "phone": "0900000003",
@@ -98,12 +149,13 @@ def test_every_template_renders_within_every_channel_limit(name: str, markup: st
 
 
 def test_html_markup_escapes_user_text() -> None:
-    text = renderer.render("register/done", markup="html", initiative=INITIATIVE, unit_count=1)
+    text = renderer.render("register/done", markup="html", initiative=INITIATIVE, unit_count=1,
+                           counted=True)
     assert "<b>SK-000123</b>" in text and "Cải tiến &lt;kho&gt; &amp; bãi" in text
 
 
 def test_plain_markup_keeps_user_text_as_typed() -> None:
-    text = renderer.render("register/done", initiative=INITIATIVE, unit_count=1)
+    text = renderer.render("register/done", initiative=INITIATIVE, unit_count=1, counted=False)
     assert "Cải tiến <kho> & bãi" in text
 
 
@@ -112,3 +164,20 @@ def test_a_missing_variable_is_an_error_not_a_blank() -> None:
 
     with pytest.raises(UndefinedError):
         renderer.render("register/done")
+
+
+def test_no_line_with_text_ends_in_a_tag_that_eats_its_line_break() -> None:
+    # trim_blocks removes the newline after any block tag; a line of text that ends with one
+    # (`… {% endif %}`) would be glued to the next line. `+%}` keeps the newline.
+    glued = []
+    for path in renderer.root.rglob("*.j2"):
+        for number, line in enumerate(path.read_text().split("\n"), 1):
+            text_outside_tags = re.sub(r"\{[%#].*?[%#]\}", "", line).strip()
+            if text_outside_tags and line.rstrip().endswith("%}") and not line.rstrip().endswith("+%}"):
+                glued.append(f"{path.relative_to(renderer.root)}:{number}")
+    assert not glued
+
+
+def test_a_conditional_sentence_keeps_its_line() -> None:
+    text = renderer.render("onboarding/done", name="An", unit=UNIT, on_roster=True, verified=False)
+    assert "danh sách của đơn vị.\nTài khoản sẽ" in text

@@ -69,6 +69,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_link_codes_member_id"), ["member_id"], unique=False)
 
     with op.batch_alter_table("initiatives", schema=None) as batch_op:
+        batch_op.alter_column(
+            "status", type_=sa.String(length=24), existing_type=sa.String(length=16), existing_nullable=False
+        )
         batch_op.add_column(sa.Column("review_note", sa.Text(), nullable=True))
         batch_op.add_column(
             sa.Column("reviewed_by_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True)

@@ -1,0 +1,52 @@
+"""An officer entered an initiative for a member: record it, and ask the member to confirm it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.notifications import notify_member
+from handlers.services import contacts
+from handlers.services import initiatives as initiative_service
+from handlers.turn import Turn
+from storage.models import DialogState, Initiative, InitiativeStatus, Member
+from storage.repositories import dialogs as dialog_repo
+
+PAPER_DAYS = 3
+CONFIRM_DIALOG = "confirm_entry"
+
+
+async def register_for_member(turn: Turn, *, author: Member, text: initiative_service.InitiativeText,
+                              rules: initiative_service.Eligibility) -> Initiative:
+    """Record the initiative as waiting for its author, tell the author, and tell the officer."""
+    assert turn.member is not None
+    initiative = await initiative_service.register_initiative(
+        turn.session, author=author, entered_by=turn.member, now=turn.clock.now(),
+        status=InitiativeStatus.PENDING_CONFIRMATION, prefix=turn.settings.number_prefix,
+        text=text, rules=rules)
+    opened = await _open_confirmation(turn, author)
+    reached = await notify_member(
+        turn, author.id, "entry/ask_author", key=f"entry:{initiative.id}", initiative=initiative,
+        officer=turn.member.name, direct=opened,
+        choices=turn.labels("entry/choices") if opened else ())
+    turn.reply("entry/entered", initiative=initiative, author=author, reached=reached,
+               days=PAPER_DAYS)
+    return initiative
+
+
+async def _open_confirmation(turn: Turn, author: Member) -> bool:
+    """Put the author straight into the confirmation, unless they are busy in another dialog."""
+    chat = await contacts.private_chat(turn.session, author.id)
+    key = f"member:{author.id}"
+    now = turn.clock.now()
+    if chat is None or await dialog_repo.get_active(turn.session, key, now=now) is not None:
+        return False
+    state = await dialog_repo.get(turn.session, key, CONFIRM_DIALOG)
+    if state is None:
+        state = DialogState(key=key, dialog=CONFIRM_DIALOG, draft={}, expires_at=now)
+        turn.session.add(state)
+    state.channel, state.chat_id, state.user_id, state.member_id = (
+        chat.channel, chat.chat_id, chat.chat_id, author.id)
+    state.step, state.status, state.pending, state.draft = "answer", "active", None, {"version": 1}
+    state.updated_at, state.expires_at = now, now + timedelta(days=turn.settings.draft_ttl_days)
+    await turn.session.flush()
+    return True
