@@ -118,3 +118,11 @@ def parse_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError as exc:
         raise UserError("errors/bad_date") from exc
+
+
+NUMBER = re.compile(r"\b[A-Za-z]{1,8}-?\d{1,9}\b")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Pick initiative numbers (SK-000123) out of a command's arguments."""
+    return [n.upper() for n in NUMBER.findall(text)]

@@ -161,6 +161,9 @@ class Router:
                 await self._run_unguarded(turn, state, command, args)
         except UserError as refusal:
             turn.reply(refusal.template, **refusal.data)
+            if state is not None and state.dialog in DIALOGS:
+                await turn.session.refresh(state)  # the savepoint's rollback expired it
+                await self._reprompt(turn, state, DIALOGS[state.dialog])
 
     async def _run_unguarded(self, turn: Turn, state: DialogState | None, command: Command,
                              args: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.commands import general, initiatives, member, officer, verify
+from handlers.dialogs import review
 from handlers.turn import Turn
 from storage.models import Role
 
@@ -55,7 +56,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("sua", Role.MEMBER, run=initiatives.edit, intents=("sua sang kien",), in_menu=False),
     Command("rut", Role.MEMBER, dialog="withdraw", intents=("rut sang kien",), in_menu=False),
     Command("xacnhan", Role.MEMBER, dialog="confirm_entry", where=Where.DM, in_menu=False),
-    Command("duyet", Role.OFFICER, dialog="review", where=Where.DM, intents=("duyet",)),
+    Command("duyet", Role.OFFICER, run=review.start, where=Where.DM, intents=("duyet",)),
     Command("nhaptho", Role.OFFICER, dialog="proxy_entry", where=Where.DM,
             intents=("nhap tho", "nhap ho")),
     Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from handlers.dialogs import engine, entry_handoff, register_initiative
 from handlers.errors import UserError
+from handlers.parsing import NUMBER, numbers_in
 from handlers.services import initiatives as initiative_service
 from handlers.turn import Turn
 from storage.models import EDITABLE_STATUSES, Initiative
 from storage.repositories import dialogs as dialog_repo
-
-NUMBER = re.compile(r"\b[A-Za-z]{1,8}-?\d{1,9}\b")
-
-
-def numbers_in(args: str) -> list[str]:
-    """Pick initiative numbers (SK-000123) out of a command's arguments."""
-    return [n.upper() for n in NUMBER.findall(args)]
 
 
 async def edit(turn: Turn, args: str) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from handlers.dialogs import engine
 from handlers.dialogs.engine import Dialog
 from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
 from handlers.notifications import notify_member
-from handlers.parsing import parse_choice
-from handlers.services import review
+from handlers.parsing import numbers_in, parse_choice
+from handlers.services import initiatives as initiative_service
+from handlers.services import review, scope
 from handlers.turn import Turn
-from storage.models import Initiative, Member
+from storage.models import Initiative, InitiativeStatus, Member
+from storage.repositories import dialogs as dialog_repo
 
 
 class Step(StrEnum):
@@ -34,12 +37,36 @@ class Draft:
 
 
 async def on_start(turn: Turn, draft: Draft) -> None:
-    """Load the first initiative of the queue, or say the queue is empty."""
+    """Load the first initiative of the queue (unless one was asked for), or say it is empty."""
     assert turn.member is not None
+    if draft.current_id is not None:
+        return
     first = await review.next_in_queue(turn.session, reviewer=turn.member)
     if first is None:
         raise UserError("review/empty")
     draft.current_id = first.id
+
+
+async def start(turn: Turn, args: str) -> None:
+    """/duyet opens the queue; /duyet SK-000123 opens that initiative first."""
+    assert turn.member is not None
+    numbers = numbers_in(args)
+    draft = Draft()
+    if numbers:
+        row = await initiative_service.get_by_number(turn.session, numbers[0])
+        await scope.require_unit(turn.session, turn.member, row.unit_id)
+        if row.status != InitiativeStatus.SUBMITTED:
+            raise UserError("review/already_decided")
+        draft.current_id = row.id
+    active = await dialog_repo.get_active(turn.session, turn.state_key, now=turn.clock.now())
+    if active is not None and active.dialog == DIALOG.name and draft.current_id is not None:
+        # Mid-review: switch to the one asked for; the router asks the (new) question again.
+        active.draft = {**active.draft, "current_id": draft.current_id, "decision": ""}
+        active.step = Step.DECIDE
+        return
+    if active is not None:
+        raise UserError("errors/finish_current")
+    await engine.start(turn, DIALOG, draft=draft)
 
 
 async def decide(turn: Turn, draft: Draft, text: str) -> str | None:
@@ -91,8 +118,9 @@ async def prompt(turn: Turn, draft: Draft, step: str) -> None:
         return
     initiative = await turn.session.get(Initiative, draft.current_id)
     author = await turn.session.get(Member, initiative.member_id) if initiative else None
-    waiting = await review.count_queue(turn.session, reviewer=turn.member)  # type: ignore[arg-type]
-    turn.reply("review/show", i=initiative, author=author, waiting=waiting,
+    assert turn.member is not None
+    waiting, newest = await review.queue_summary(turn.session, reviewer=turn.member)
+    turn.reply("review/show", i=initiative, author=author, waiting=waiting, newest=newest,
                choices=turn.labels("review/choices"))
 
 

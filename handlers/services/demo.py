@@ -171,12 +171,27 @@ async def _initiatives(session: AsyncSession, pick: _Picker, roster: dict[int, l
             continue
         for _ in range(round(targets[unit_id] * pick.rng.uniform(low, high))):
             rows.append(_initiative(pick, pick.rng.choice(authors), phase, today))
+    _reviewed(pick, rows, roster, today)
     session.add_all(rows)
     await session.flush()
     for row in rows:
         row.number = f"{prefix}{row.id:06d}"
     await session.flush()
     return len(rows)
+
+
+def _reviewed(pick: _Picker, rows: list[Initiative], roster: dict[int, list[Member]],
+              today: date) -> None:
+    """Most initiatives older than three days were approved by their unit's officer."""
+    officers = {unit_id: next((m for m in members if m.role == Role.OFFICER), None)
+                for unit_id, members in roster.items()}
+    for row in rows:
+        officer = officers.get(row.unit_id)
+        old = row.created_at.astimezone(pick.tz).date() < today - timedelta(days=3)
+        if officer is not None and old and pick.rng.random() < pick.data["approved_share"]:
+            row.status = InitiativeStatus.APPROVED
+            row.reviewed_by_id = officer.id
+            row.reviewed_at = row.created_at + timedelta(days=1)
 
 
 def _initiative(pick: _Picker, author: Member, phase: Phase, today: date) -> Initiative:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
@@ -36,14 +36,15 @@ async def next_in_queue(session: AsyncSession, *, reviewer: Member,
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def count_queue(session: AsyncSession, *, reviewer: Member) -> int:
-    """Count the initiatives waiting for this reviewer."""
-    from sqlalchemy import func
-
-    stmt = select(func.count(Initiative.id)).where(
-        Initiative.unit_id.in_(await scope.unit_ids(session, reviewer)),
-        Initiative.status == InitiativeStatus.SUBMITTED)
-    return (await session.execute(stmt)).scalar_one()
+async def queue_summary(session: AsyncSession, *, reviewer: Member,
+                        newest: int = 8) -> tuple[int, list[str]]:
+    """Count the initiatives waiting for this reviewer and name the newest ones."""
+    where = (Initiative.unit_id.in_(await scope.unit_ids(session, reviewer)),
+             Initiative.status == InitiativeStatus.SUBMITTED)
+    count = (await session.execute(select(func.count(Initiative.id)).where(*where))).scalar_one()
+    numbers = (await session.execute(select(Initiative.number).where(*where)
+                                     .order_by(Initiative.id.desc()).limit(newest))).scalars()
+    return count, [n for n in numbers if n]
 
 
 async def decide(session: AsyncSession, *, initiative_id: int, reviewer: Member,

@@ -67,3 +67,18 @@ def test_report_to_a_csv_file_opens_in_excel(cli: Cli, tmp_path: Path) -> None:
 def test_bad_phone_for_console_exits_2(cli: Cli) -> None:
     result = cli.run("console", "--as", "12345")
     assert result.returncode == 2 and "not a Vietnamese mobile number" in result.stderr
+
+
+def test_link_code_for_a_roster_phone(cli: Cli) -> None:
+    result = cli.run("link-code", "0900000004")
+    assert result.returncode == 0
+    assert "Mã liên kết cho Phạm Quốc Huy" in result.stdout
+    assert cli.run("link-code", "0999999999").returncode == 2
+    assert cli.run("link-code", "abc").returncode == 2
+
+
+def test_portal_mark_and_unknown_number(cli: Cli) -> None:
+    result = cli.run("portal", "mark", "SK-000001", "SK-000002")
+    assert result.returncode == 0 and "SK-000001, SK-000002" in result.stdout
+    missing = cli.run("portal", "mark", "SK-999999")
+    assert missing.returncode == 2 and "SK-999999" in missing.stderr

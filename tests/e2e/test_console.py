@@ -79,3 +79,14 @@ def test_run_stops_gracefully_on_sigterm(cli: Cli) -> None:
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "Tiến độ" in out
+
+
+def test_member_registers_officer_approves_member_sees_it(cli: Cli) -> None:
+    first = cli.run("console", "--as", "0900000003", stdin=piped(*DIALOG))
+    number = re.search(r"Đã gửi sáng kiến (SK-\d{6})", first.stdout).group(1)
+    officer = cli.run("console", "--as", "0900000002", stdin=piped("/duyet"))
+    assert number in officer.stdout and "Chờ duyệt:" in officer.stdout
+    decide = cli.run("console", "--as", "0900000002", stdin=piped(f"/duyet {number}", "1"))
+    assert f"Đã ghi: {number} · Đã duyệt" in decide.stdout
+    mine = cli.run("console", "--as", "0900000003", stdin=piped("/cuatoi"))
+    assert f"{number} · Cải tiến quy trình nhập kho bằng mã QR · Đã duyệt" in mine.stdout

@@ -150,3 +150,17 @@ async def test_nobody_edits_someone_elses_initiative(chat: ChatDriver, federatio
     lan = await chat.member("0900000003")
     await lan.says(f"/sua {number}")
     assert "Không tìm thấy sáng kiến" in await lan.next_reply()
+
+
+async def test_duyet_with_a_number_opens_that_one_even_mid_review(chat: ChatDriver,
+                                                                  federation: Federation) -> None:
+    first, second = await add_initiatives(chat.app, federation, "0900000005", 2)
+    minh = await chat.member("0900000002")
+    await minh.says("/duyet")
+    shown = await minh.next_reply()
+    assert f"mới nhất: {second}, {first}" in shown and f"Sáng kiến {first}" in shown
+    await minh.says(f"/duyet {second}")
+    assert f"Sáng kiến {second}" in await minh.next_reply()
+    await minh.says("1")
+    assert f"Đã ghi: {second}" in await minh.next_reply()
+    assert f"Sáng kiến {first}" in await minh.next_reply()
