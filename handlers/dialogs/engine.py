@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -45,9 +46,13 @@ class Dialog(Generic[D]):
         return f"{self.area or self.name}/help_{step}"
 
     def load(self, data: dict[str, Any]) -> D:
-        """Rebuild a draft from JSON, ignoring keys it no longer has."""
+        """Rebuild a draft from JSON, ignoring keys it no longer has.
+
+        The values are copied: a list shared with the stored JSON, changed in place, would compare
+        equal to the stored value and SQLAlchemy would not write it.
+        """
         names = {f.name for f in dataclasses.fields(self.draft_type)}  # type: ignore[arg-type]
-        return self.draft_type(**{k: v for k, v in data.items() if k in names})
+        return self.draft_type(**copy.deepcopy({k: v for k, v in data.items() if k in names}))
 
     def dump(self, draft: D) -> dict[str, Any]:
         """Turn a draft into JSON."""
