@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
+from handlers.dialogs import evidence
 from handlers.dialogs.engine import CANCELLED, Dialog
 from handlers.dialogs.validation import require_text
 from handlers.parsing import parse_choice, parse_money
 from handlers.services import initiatives as initiative_service
 from handlers.turn import Turn
+from handlers.types import InboundKind
 
 
 class Step(StrEnum):
@@ -39,6 +42,8 @@ class Draft:
     benefit_vnd: int | None = None
     benefit_given: bool = False
     editing: bool = False
+    attachments: list[str] = dataclasses.field(default_factory=list)
+    """Ids of photos sent as evidence at the content step (see evidence.py)."""
 
 
 def _next(draft: Draft, step: Step) -> Step:
@@ -63,9 +68,18 @@ async def take_field(turn: Turn, draft: Draft, text: str) -> str:
 
 
 async def take_content(turn: Turn, draft: Draft, text: str) -> str:
-    """Step 3: what the initiative changes, 20 to 3,000 characters."""
+    """Step 3: what the initiative changes, 20 to 3,000 characters (or a photo, see evidence.py)."""
+    if turn.inbound.kind == InboundKind.PHOTO:
+        return await take_content_photo(turn, draft)
     draft.content = require_text(text, min_len=20, max_len=3000, multiline=True)
     return _next(draft, Step.ASK_EFFECT)
+
+
+async def take_content_photo(turn: Turn, draft: Draft) -> str:
+    """Keep a photo as evidence; a long enough caption also answers step 3."""
+    answered = evidence.take_photo(turn, draft, content_min=20, content_max=3000)
+    await evidence.keep_photo(turn, draft, used_caption=answered)
+    return _next(draft, Step.ASK_EFFECT) if answered else Step.ASK_CONTENT
 
 
 async def take_effect(turn: Turn, draft: Draft, text: str) -> str:
@@ -95,6 +109,7 @@ async def confirm(turn: Turn, draft: Draft, text: str) -> str | None:
         prefix=turn.settings.number_prefix,
         text=initiative_service.InitiativeText(draft.title, draft.field, draft.content,
                                                draft.effect, draft.benefit_vnd))
+    await evidence.attach_to(turn, draft, initiative.id)
     count = await initiative_service.count_for_unit(
         turn.session, unit_id=initiative.unit_id, phase_id=initiative.phase_id,
         statuses=turn.settings.counting_statuses)
@@ -126,4 +141,5 @@ DIALOG = Dialog(
               Step.ASK_CONTENT: take_content, Step.ASK_EFFECT: take_effect,
               Step.ASK_BENEFIT: take_benefit, Step.CONFIRM: confirm, Step.PICK_EDIT: pick_edit},
     prompt=prompt, on_start=on_start, area="register",
+    accepts={Step.ASK_CONTENT: frozenset({InboundKind.PHOTO})},
 )

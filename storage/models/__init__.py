@@ -1,10 +1,13 @@
 """The models, one per module; importing this package registers them all on `Base.metadata`."""
 
+from storage.models.attachment import Attachment
 from storage.models.base import Base
+from storage.models.channel_pause import ChannelPause
 from storage.models.chat import Chat
 from storage.models.dialog_state import DialogState, DialogStatus
 from storage.models.identity import Identity
 from storage.models.initiative import Initiative, InitiativeStatus
+from storage.models.lease import Lease
 from storage.models.member import Member, Role
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
 from storage.models.phase import Phase, PhaseStatus, Sprint, Target
@@ -12,7 +15,7 @@ from storage.models.processed_update import ProcessedUpdate
 from storage.models.unit import Unit, UnitLevel
 
 __all__ = [
-    "Base", "Chat", "DialogState", "DialogStatus", "Identity", "Initiative", "InitiativeStatus",
-    "Member", "OutboxMessage", "OutboxStatus", "Phase", "PhaseStatus", "Priority",
-    "ProcessedUpdate", "Role", "Sprint", "Target", "Unit", "UnitLevel",
+    "Attachment", "Base", "ChannelPause", "Chat", "DialogState", "DialogStatus", "Identity",
+    "Initiative", "InitiativeStatus", "Lease", "Member", "OutboxMessage", "OutboxStatus", "Phase",
+    "PhaseStatus", "Priority", "ProcessedUpdate", "Role", "Sprint", "Target", "Unit", "UnitLevel",
 ]
