@@ -37,7 +37,9 @@ async def keep_photo(turn: Turn, draft: Any, *, used_caption: bool) -> None:
     attachment_id = await attachments.record(
         turn.session, stored, channel=turn.inbound.chat.channel,
         member_id=turn.member.id if turn.member else None, caption=turn.inbound.text)
-    draft.attachments.append(str(attachment_id))
+    # A new list, not append: the loaded draft shares its lists with the state's JSON, and an
+    # in-place change would look unchanged to SQLAlchemy (the step would not be saved).
+    draft.attachments = [*draft.attachments, str(attachment_id)]
     turn.reply("register/photo_received", count=len(draft.attachments), used_caption=used_caption)
 
 

@@ -52,7 +52,7 @@ class ZaloBot:
 
     async def start(self) -> ZaloBot:
         """Create the app (with a memory channel when asked), start the server and the platform."""
-        self.app = App.create(self.config(), clock=self.clock, worker_id="zalo-test")
+        self.app = App.create(self.config(), clock=self.clock, worker_id=f"zalo-test-{id(self)}")
         if self.memory is not None:
             self.app.add_channel(self.memory)
         self.platform = create(self.app)

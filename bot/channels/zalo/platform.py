@@ -48,6 +48,7 @@ class ZaloPlatform:
         self.policy = PollPolicy(timeout=settings.poll_timeout, retry_max=settings.retry_max_seconds,
                                  quota_retry=settings.quota_retry_seconds)
         self.refused = False
+        self.poller: Poller | None = None
 
     @property
     def lease_name(self) -> str:
@@ -83,10 +84,10 @@ class ZaloPlatform:
         lease = leases.lease_for(self.app.sessions, name=self.lease_name,
                                  holder=self.app.sender.worker_id, clock=self.app.clock,
                                  ttl=timedelta(seconds=max(60, 3 * poll_window)))
-        poller = Poller(client=self.client, lease=lease, policy=self.policy, handle=self.process,
-                        on_refused=self.token_refused)
-        await poller.run(stop)
-        self.refused = self.refused or poller.refused
+        self.poller = Poller(client=self.client, lease=lease, policy=self.policy,
+                             handle=self.process, on_refused=self.token_refused)
+        await self.poller.run(stop)
+        self.refused = self.refused or self.poller.refused
 
     async def close(self) -> None:
         """Close the HTTP sessions."""
@@ -170,9 +171,11 @@ class ZaloPlatform:
                                         quota=self.settings.monthly_quota, tz=tz)
             await staff_alerts.notify_staff(
                 session, renderer=self.app.renderer, template="zalo/quota_paused",
-                data={"month": used.month, "spent": used.spent, "quota": used.quota,
+                # The row in hand is still `sending` (counted as spent) but Zalo refused it.
+                data={"month": used.month, "spent": max(0, used.spent - 1), "quota": used.quota,
                       "held": held + 1, "until": until.astimezone(tz)},
                 markups=self._other_channels(), now=now, dedup=f"zalo-quota:{used.month:%Y-%m}")
+        self.channel.paused_until = until
         return until
 
     async def token_refused(self) -> datetime:
@@ -185,6 +188,7 @@ class ZaloPlatform:
             await staff_alerts.notify_staff(
                 session, renderer=self.app.renderer, template="zalo/token_rejected", data={},
                 markups=self._other_channels(), now=now, dedup=f"zalo-401:{day:%Y-%m-%d}")
+        self.channel.paused_until = until
         return until
 
     def _other_channels(self) -> dict[str, str]:
