@@ -32,7 +32,8 @@ def count_parts(text: str, limit: int) -> int:
 def _cut(text: str, limit: int) -> tuple[str, str]:
     window = _prefix(text, limit)
     for separator in SEPARATORS:
-        at = window.rfind(separator)
+        # A break just after the window counts: the window itself then fits whole.
+        at = text.rfind(separator, 0, len(window) + len(separator))
         if at > 0:
             return text[:at].rstrip(), text[at + len(separator):].lstrip()
     return window, text[len(window):].lstrip()
