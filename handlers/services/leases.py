@@ -7,7 +7,7 @@ dies). SQLite: a `leases` row with an expiry that the holder renews.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -45,16 +45,24 @@ class RowLease:
                  clock: Clock, ttl: timedelta) -> None:
         self.sessions, self.name, self.holder = sessions, name, holder
         self.clock, self.ttl = clock, ttl
+        self._taken_at: datetime | None = None
 
     async def acquire(self) -> bool:
         """Take the row if it is free, expired or already ours."""
         now = self.clock.now()
         async with unit_of_work(self.sessions) as session:
-            return await leases.take(session, name=self.name, holder=self.holder, now=now,
-                                     expires_at=now + self.ttl)
+            taken = await leases.take(session, name=self.name, holder=self.holder, now=now,
+                                      expires_at=now + self.ttl)
+        self._taken_at = now if taken else None
+        return taken
 
     async def renew(self) -> bool:
-        """Push the expiry on; False when another holder took the row meanwhile."""
+        """Push the expiry on; False when another holder took the row meanwhile.
+
+        Writes at most every third of the time-to-live: a busy poller renews once, not per update.
+        """
+        if self._taken_at is not None and self.clock.now() - self._taken_at < self.ttl / 3:
+            return True
         return await self.acquire()
 
     async def release(self) -> None:
