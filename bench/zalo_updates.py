@@ -103,8 +103,7 @@ async def run_zalo(url: str, members: int) -> tuple[float, int]:
         for words in DIALOG:
             await fake.push(zalo_events.text(user(index), words))
     expected = members * len(DIALOG)
-    while len(fake.sent) < expected:
-        await asyncio.sleep(0.01)
+    await fake.wait_sent(expected, within=600)
     spent = time.process_time() - started
     stop.set()
     await task

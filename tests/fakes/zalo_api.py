@@ -199,6 +199,12 @@ class FakeZalo:
         self.read[chat_id] += 1
         return message
 
+    async def wait_sent(self, count: int, within: float = 60.0) -> None:
+        """Wait until the bot has sent at least `count` messages in all."""
+        assert self._changed is not None
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: len(self.sent) >= count)
+
     def unread(self, chat_id: str) -> list[Sent]:
         return self.to_chat(chat_id)[self.read[chat_id]:]
 
