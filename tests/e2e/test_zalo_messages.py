@@ -133,3 +133,21 @@ async def test_a_long_report_is_sent_in_parts_within_2000_units_in_order(start_z
     assert parts[0].startswith("Công ty May Sông Hồng") and "khai báo" in parts[-1]
     joined = "\n".join(parts)
     assert [joined.index(n) for n in sorted(names)] == sorted(joined.index(n) for n in names)
+
+
+async def test_a_part_that_failed_is_retried_without_resending_the_parts_before_it(
+        start_zalo, federation, clock) -> None:
+    bot = await start_zalo("webhook")
+    async with unit_of_work(bot.app.sessions) as session:
+        session.add_all(Member(unit_id=federation.units["DN01"].id, role=Role.MEMBER,
+                               name=f"Trần Văn Phúc Số {i:02d} Tổ Bảo Trì Dây Chuyền Số Hai")
+                        for i in range(45))
+    minh = await member_on_zalo(bot, federation, "0900000002")
+    bot.fake.send_script.extend([None, 502])
+    await minh.says("/chuanop")
+    assert len(bot.fake.to_chat(USER)) == 1
+    clock.advance(minutes=10)
+    assert await bot.app.sender.drain_once() == 1
+    parts = [await minh.next_reply() for _ in bot.fake.to_chat(USER)]
+    assert len(parts) >= 2 and len(set(parts)) == len(parts)
+    assert parts[0].startswith("Công ty May Sông Hồng") and "khai báo" in parts[-1]

@@ -53,6 +53,8 @@ class FakeZalo:
     idle_timeout: float = 0.3
     quota_exceeded: bool = False
     fail_next: deque[int] = field(default_factory=deque)
+    send_script: deque[int | None] = field(default_factory=deque)
+    """Per sendMessage call: None lets it through, a code fails it (after the checks)."""
     updates: deque[Json] = field(default_factory=deque)
     sent: list[Sent] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
@@ -155,6 +157,8 @@ class FakeZalo:
             return error(400, "Bad Request: parse_mode")
         if self.quota_exceeded:
             return error(429, "Quota exceeded")
+        if self.send_script and (code := self.send_script.popleft()) is not None:
+            return error(code, "Injected failure")
         message_id = secrets.token_hex(10)
         self.sent.append(Sent(chat_id, text, mode, message_id))
         await self._notify()

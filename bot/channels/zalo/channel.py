@@ -56,14 +56,17 @@ class ZaloChannel:
         key = message.outbox_id
         done = self._parts_sent.get(key, 0) if key is not None else 0
         last_id: str | None = None
-        for index in range(done, len(parts)):
-            result = await self._send_part(message.chat.chat_id, parts[index])
-            last_id = str(result.get("message_id") or "") or None
-            if key is not None:
-                # A retry after a failed later part must not send the earlier parts again.
-                self._parts_sent[key] = index + 1
-        if key is not None:
-            self._parts_sent.pop(key, None)
+        try:
+            for index in range(done, len(parts)):
+                result = await self._send_part(message.chat.chat_id, parts[index])
+                last_id = str(result.get("message_id") or "") or None
+                if key is not None:
+                    # A retry after a failed later part must not send the earlier parts again.
+                    self._parts_sent[key] = index + 1
+        except PermanentSendError:
+            self._parts_sent.pop(key, None)  # the row is failed for good: no retry will come
+            raise
+        self._parts_sent.pop(key, None)
         if message.attachment:
             log.info("outbox row %s: attachment not sent (Zalo Bot API has no file upload)", key)
         return last_id
