@@ -26,6 +26,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/dialog.py
+	$(BIN)/python bench/zalo_updates.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

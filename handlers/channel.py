@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from handlers.types import ChannelLimits, Outbound
@@ -38,6 +39,14 @@ class ChatMigrated(SendError):
     def __init__(self, new_chat_id: str) -> None:
         super().__init__("chat migrated")
         self.new_chat_id = new_chat_id
+
+
+class ChannelPaused(SendError):
+    """The whole channel may not send until `until` (a monthly quota ran out): keep rows pending."""
+
+    def __init__(self, until: datetime, reason: str = "paused") -> None:
+        super().__init__(f"channel paused until {until.isoformat()}: {reason}")
+        self.until = until
 
 
 class Channel(Protocol):

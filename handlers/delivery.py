@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.channel import (
     Channel,
+    ChannelPaused,
     ChatMigrated,
     PermanentSendError,
     RateLimited,
@@ -119,6 +120,9 @@ class OutboxSender:
             platform_id = await channel.send(row.message)
         except RateLimited as exc:
             await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
+        except ChannelPaused as exc:
+            delay = max(0.0, (exc.until - self.clock.now()).total_seconds())
+            await self._retry_at(row, delay=delay, error=str(exc), counts=False)
         except RecipientGone as exc:
             await self._gone(row, str(exc))
         except ChatMigrated as exc:

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from handlers.dialogs import entry_handoff
+from handlers.dialogs import entry_handoff, evidence
 from handlers.dialogs.engine import CANCELLED, Dialog
 from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
@@ -20,6 +20,7 @@ from handlers.parsing import parse_choice, parse_date, parse_money
 from handlers.services import duplicates
 from handlers.services import initiatives as initiative_service
 from handlers.turn import Turn
+from handlers.types import InboundKind
 from storage.models import InitiativeStatus, Member
 
 
@@ -60,6 +61,8 @@ class Draft:
     number: str = ""
     author_id: int | None = None
     author_name: str = ""
+    attachments: list[str] = dataclasses.field(default_factory=list)
+    """Ids of photos sent as evidence at the content step (see evidence.py)."""
 
 
 def _next(draft: Draft, step: Step) -> Step:
@@ -84,8 +87,8 @@ async def _author(turn: Turn, draft: Draft) -> Member:
 async def take_title(turn: Turn, draft: Draft, text: str) -> str:
     """Step 1: the title, 5 to 200 characters.
 
-    Similar titles already in the block are shown before step 2: the member goes on by answering,
-    or stops with /huy. A notice rather than a question, so scripted sessions keep their order.
+    Similar titles already in the block are shown with the step-2 question (one message, no
+    extra question): the member goes on by answering, or stops with /huy.
     """
     draft.title = require_text(text, min_len=5, max_len=200)
     if draft.initiative_id is None:
@@ -94,8 +97,6 @@ async def take_title(turn: Turn, draft: Draft, text: str) -> str:
         found = await duplicates.similar_titles(turn.session, unit_id=author.unit_id,
                                                 phase_id=phase.id, title=draft.title)
         draft.similar = [[s.number, s.title, s.unit_code] for s in found]
-        if found:
-            turn.reply("register/duplicate_hint", d=draft)
     return _next(draft, Step.ASK_FIELD)
 
 
@@ -106,9 +107,18 @@ async def take_field(turn: Turn, draft: Draft, text: str) -> str:
 
 
 async def take_content(turn: Turn, draft: Draft, text: str) -> str:
-    """Step 3: what the initiative changes, 20 to 3,000 characters."""
+    """Step 3: what the initiative changes, 20 to 3,000 characters (or a photo, see evidence.py)."""
+    if turn.inbound.kind == InboundKind.PHOTO:
+        return await take_content_photo(turn, draft)
     draft.content = require_text(text, min_len=20, max_len=3000, multiline=True)
     return _next(draft, Step.ASK_EFFECT)
+
+
+async def take_content_photo(turn: Turn, draft: Draft) -> str:
+    """Keep a photo as evidence; a long enough caption also answers step 3."""
+    answered = evidence.take_photo(turn, draft, content_min=20, content_max=3000)
+    await evidence.keep_photo(turn, draft, used_caption=answered)
+    return _next(draft, Step.ASK_EFFECT) if answered else Step.ASK_CONTENT
 
 
 async def take_effect(turn: Turn, draft: Draft, text: str) -> str:
@@ -168,12 +178,14 @@ async def _send(turn: Turn, draft: Draft) -> None:
             rules=rules, status=status, now=turn.clock.now())
         turn.reply("register/updated", initiative=row)
     elif draft.author_id is not None and draft.author_id != turn.member.id:
-        await entry_handoff.register_for_member(turn, author=await _author(turn, draft),
-                                                text=text, rules=rules)
+        entered = await entry_handoff.register_for_member(
+            turn, author=await _author(turn, draft), text=text, rules=rules)
+        await evidence.attach_to(turn, draft, entered.id)
     else:
         initiative = await initiative_service.register_initiative(
             turn.session, author=turn.member, now=turn.clock.now(), status=status,
             prefix=turn.settings.number_prefix, text=text, rules=rules)
+        await evidence.attach_to(turn, draft, initiative.id)
         count = await initiative_service.count_for_unit(
             turn.session, unit_id=initiative.unit_id, phase_id=initiative.phase_id,
             statuses=turn.settings.counting_statuses)
@@ -203,4 +215,5 @@ DIALOG = Dialog(
               Step.CONFIRM: confirm, Step.PICK_EDIT: pick_edit,
               Step.ASK_APPLIED_SINCE: take_applied_since, Step.ASK_TECH_SECRET: take_tech_secret},
     prompt=prompt, on_start=on_start, area="register",
+    accepts={Step.ASK_CONTENT: frozenset({InboundKind.PHOTO})},
 )

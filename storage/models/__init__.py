@@ -1,11 +1,14 @@
 """The models, one per module; importing this package registers them all on `Base.metadata`."""
 
+from storage.models.attachment import Attachment
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
+from storage.models.channel_pause import ChannelPause
 from storage.models.chat import Chat
 from storage.models.dialog_state import DialogState, DialogStatus
 from storage.models.identity import Identity
 from storage.models.initiative import EDITABLE_STATUSES, Initiative, InitiativeStatus
+from storage.models.lease import Lease
 from storage.models.link_code import LinkCode
 from storage.models.member import Member, Role
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
@@ -15,14 +18,17 @@ from storage.models.unit import Unit, UnitLevel
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "Attachment",
     "AuditEntry",
     "Base",
+    "ChannelPause",
     "Chat",
     "DialogState",
     "DialogStatus",
     "Identity",
     "Initiative",
     "InitiativeStatus",
+    "Lease",
     "LinkCode",
     "Member",
     "OutboxMessage",

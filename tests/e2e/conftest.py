@@ -48,3 +48,6 @@ def cli(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(tmp_path)
     assert main(["demo", "load"]) == 0
     return Cli(env, tmp_path)
+
+
+from tests.fakes.zalo_bot import fake_zalo, start_zalo  # noqa: E402, F401 - Zalo fixtures

@@ -20,7 +20,7 @@ async def test_similar_titles_are_shown_after_step_one(chat: ChatDriver, federat
     await lan.says("/sangkien cai tien quy trinh nhap kho bang ma QR")
     hint = await lan.next_reply()
     assert f"{number} (DN02): {TITLE}" in hint and "/huy" in hint
-    assert "Bước 2/6" in await lan.next_reply()
+    assert hint.index("/huy") < hint.index("Bước 2/6")
 
 
 async def test_no_hint_for_a_new_idea_or_another_block(chat: ChatDriver, federation: Federation) -> None:

@@ -89,7 +89,6 @@ SAMPLES: dict[str, dict] = {
     "register/ask_effect": {"d": DRAFT},
     "register/ask_benefit": {"d": DRAFT},
     "register/pick_edit": {"d": DRAFT},
-    "register/duplicate_hint": {"d": DRAFT},
     "register/ask_applied_since": {"d": DRAFT},
     "register/ask_tech_secret": {"d": DRAFT},
     "register/applied_outside_phase": {"starts_on": date(2026, 10, 1), "ends_on": date(2026, 12, 31)},
@@ -134,6 +133,11 @@ SAMPLES: dict[str, dict] = {
                     "chat": NS(is_group=True, chat_id="group:DN01")},
     "console/identities": {"people": [NS(phone="0900000003", name="Lan", role="member")]},
     "console/banner": {"member": NS(name="Lan"), "phone": "0900000003"},
+    "register/photo_received": {"count": 2, "used_caption": True},
+    "register/photo_failed": {"reason": "too_large"},
+    "register/too_many_photos": {"max": 10},
+    "zalo/quota_paused": {"month": date(2026, 11, 1), "spent": 3000, "quota": 3000, "held": 12,
+                          "until": datetime(2026, 12, 1, 0, 0, tzinfo=UTC)},
 }
 
 renderer = Renderer()

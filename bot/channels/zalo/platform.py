@@ -1,0 +1,196 @@
+"""The Zalo platform as `sangkien run` drives it: routes, start, run (poll or idle), close.
+
+Wiring only: events go to `translate`, then `app.handle`; quota and alert rules live in services.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import App
+from bot.channels.zalo import translate
+from bot.channels.zalo.channel import NAME, ZaloChannel
+from bot.channels.zalo.client import Unauthorized, ZaloClient, ZaloError, ZaloUnavailable
+from bot.channels.zalo.media import MediaFetcher, MediaRefused
+from bot.channels.zalo.polling import Poller, PollPolicy
+from bot.channels.zalo.webhook import make_handler
+from handlers.services import leases, quota, staff_alerts
+from handlers.types import Inbound, InboundKind
+from storage.db import unit_of_work
+
+log = logging.getLogger(__name__)
+
+REFUSED_PAUSE = timedelta(minutes=15)
+
+
+class ZaloPlatform:
+    """One Zalo bot: its client, channel, poller or webhook route."""
+
+    name = NAME
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.settings = settings = app.config.zalo
+        self.client = ZaloClient(base_url=settings.base_url, token=settings.token,
+                                 request_timeout=settings.request_timeout)
+        self.channel = ZaloChannel(self.client, clock=app.clock, on_quota=self.quota_exceeded,
+                                   on_refused=self.token_refused, pause_source=self.current_pause)
+        self.media = MediaFetcher(hosts=settings.media_hosts, max_bytes=settings.max_image_bytes,
+                                  root=Path(settings.media_dir), timeout=settings.request_timeout)
+        self.bot_names: set[str] = {settings.bot_name} - {""}
+        self.policy = PollPolicy(timeout=settings.poll_timeout, retry_max=settings.retry_max_seconds,
+                                 quota_retry=settings.quota_retry_seconds)
+        self.refused = False
+        self.poller: Poller | None = None
+
+    @property
+    def lease_name(self) -> str:
+        """Name the poller's lease after the bot id (the token's public part), never the token."""
+        bot_id, sep, _ = self.settings.token.partition(":")
+        if not (sep and bot_id.isdigit()):
+            bot_id = hashlib.sha256(self.settings.token.encode()).hexdigest()[:16]
+        return f"zalo-poller:{bot_id}"
+
+    def routes(self, server: web.Application) -> None:
+        """Add the webhook route in webhook mode."""
+        if self.settings.mode == "webhook":
+            server.router.add_post(self.settings.webhook_path, make_handler(
+                secret=self.settings.webhook_secret, max_bytes=self.settings.webhook_max_bytes,
+                process=self.process))
+
+    async def start(self) -> None:
+        """Register the channel, load a pause, learn the bot's name, align the webhook."""
+        self.app.add_channel(self.channel)
+        self.channel.paused_until = await self.current_pause()
+        await self._learn_bot()
+        if not self.refused:
+            await self._align_webhook()
+        if self.settings.mode == "webhook" and not self.app.config.web.enabled:
+            log.error("Zalo webhook mode needs the web server (web.enabled: true)")
+
+    async def run(self, stop: Any) -> None:
+        """Poll until `stop` (one poller per token), or idle while the webhook route works."""
+        if self.settings.mode == "webhook" or self.refused:
+            await stop.wait()
+            return
+        poll_window = self.settings.poll_timeout + 10
+        lease = leases.lease_for(self.app.sessions, name=self.lease_name,
+                                 holder=self.app.sender.worker_id, clock=self.app.clock,
+                                 ttl=timedelta(seconds=max(60, 3 * poll_window)))
+        self.poller = Poller(client=self.client, lease=lease, policy=self.policy,
+                             handle=self.process, on_refused=self.token_refused)
+        await self.poller.run(stop)
+        self.refused = self.refused or self.poller.refused
+
+    async def close(self) -> None:
+        """Close the HTTP sessions."""
+        await self.client.close()
+        await self.media.close()
+
+    async def process(self, body: Any) -> None:
+        """Handle one event body (envelope or bare) and return once it is committed and answered."""
+        event = translate.unwrap(body)
+        if event is None:
+            log.warning("Zalo body without an event ignored")
+            return
+        if event.name == translate.WEBHOOK_TEST:
+            log.info("Zalo webhook test received")
+            return
+        inbound = translate.to_inbound(event, bot_names=self.bot_names)
+        if inbound is None:
+            log.info("Zalo event %s ignored", event.name)
+            return
+        if inbound.kind == InboundKind.PHOTO:
+            inbound = await self._with_photo(inbound)
+        await self.app.handle(inbound)
+
+    async def _with_photo(self, inbound: Inbound) -> Inbound:
+        url = inbound.payload.get("photo_url")
+        extra: dict[str, Any]
+        try:
+            if not url:
+                raise MediaRefused("unavailable")
+            extra = {"attachment": (await self.media.fetch(url)).as_payload()}
+        except MediaRefused as refused:
+            extra = {"attachment_error": refused.reason}
+        return dataclasses.replace(inbound, payload=inbound.payload | extra)
+
+    async def _learn_bot(self) -> None:
+        try:
+            me = await self.client.get_me()
+        except Unauthorized:
+            log.error("Zalo refused the bot token (401) at start-up; the Zalo channel stays off")
+            self.refused = True
+            await self.token_refused()
+            return
+        except (ZaloError, ZaloUnavailable) as exc:
+            log.warning("Zalo getMe failed (%s); going on", exc)
+            return
+        names = {str(me.get(key) or "") for key in ("account_name", "display_name", "name")}
+        self.bot_names |= names - {""}
+        log.info("Zalo bot %s ready (%s mode)", me.get("account_name", "?"), self.settings.mode)
+
+    async def _align_webhook(self) -> None:
+        """Set or delete the webhook only when it differs from the configuration (spec §6)."""
+        wanted = self.settings.webhook_url if self.settings.mode == "webhook" else ""
+        if self.settings.mode == "webhook" and not wanted:
+            return  # set by hand (`sangkien zalo webhook set`) or by another deployment
+        try:
+            current = ((await self.client.get_webhook_info()) or {}).get("url") or ""
+            if current == wanted:
+                return
+            if wanted:
+                await self.client.set_webhook(wanted, self.settings.webhook_secret)
+                log.info("Zalo webhook set to the configured URL")
+            else:
+                await self.client.delete_webhook()
+                log.info("Zalo webhook deleted: polling mode")
+        except (ZaloError, ZaloUnavailable) as exc:
+            log.warning("Zalo webhook not aligned (%s)", exc)
+
+    async def current_pause(self) -> datetime | None:
+        """Return when Zalo sends may resume, or None when they are not paused."""
+        async with unit_of_work(self.app.sessions) as session:
+            return await quota.paused_until(session, channel=NAME, now=self.app.clock.now())
+
+    async def quota_exceeded(self) -> datetime:
+        """Pause Zalo sends (rows stay pending) and tell staff on their other channels."""
+        now, tz = self.app.clock.now(), self.app.config.programme.tz
+        until = quota.quota_pause_end(now, pause_minutes=self.settings.quota_pause_minutes, tz=tz)
+        async with unit_of_work(self.app.sessions) as session:
+            held = await quota.pause(session, channel=NAME, until=until, reason="quota exceeded",
+                                     now=now)
+            used = await quota.usage_of(session, channel=NAME, now=now,
+                                        quota=self.settings.monthly_quota, tz=tz)
+            await staff_alerts.notify_staff(
+                session, renderer=self.app.renderer, template="zalo/quota_paused",
+                # The row in hand is still `sending` (counted as spent) but Zalo refused it.
+                data={"month": used.month, "spent": max(0, used.spent - 1), "quota": used.quota,
+                      "held": held + 1, "until": until.astimezone(tz)},
+                markups=self._other_channels(), now=now, dedup=f"zalo-quota:{used.month:%Y-%m}")
+        self.channel.paused_until = until
+        return until
+
+    async def token_refused(self) -> datetime:
+        """Pause Zalo sends for a while and tell staff that the token must be replaced."""
+        now = self.app.clock.now()
+        until = now + REFUSED_PAUSE
+        day = now.astimezone(self.app.config.programme.tz).date()
+        async with unit_of_work(self.app.sessions) as session:
+            await quota.pause(session, channel=NAME, until=until, reason="token refused", now=now)
+            await staff_alerts.notify_staff(
+                session, renderer=self.app.renderer, template="zalo/token_rejected", data={},
+                markups=self._other_channels(), now=now, dedup=f"zalo-401:{day:%Y-%m-%d}")
+        self.channel.paused_until = until
+        return until
+
+    def _other_channels(self) -> dict[str, str]:
+        return {name: channel.limits.markup for name, channel in self.app.channels.items()
+                if name != NAME}

@@ -1,0 +1,28 @@
+"""Reaching staff: their chat accounts and the private chats they were last answered in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Identity, Member, OutboxMessage
+
+
+async def list_identities(session: AsyncSession, *, roles: Sequence[str],
+                          channels: Sequence[str]) -> Sequence[tuple[Member, Identity]]:
+    """List the chat accounts on `channels` of members with one of `roles`."""
+    stmt = (select(Member, Identity).join(Identity, Identity.member_id == Member.id)
+            .where(Member.role.in_(roles), Identity.channel.in_(channels))
+            .order_by(Member.id, Identity.id))
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+
+
+async def last_private_chat(session: AsyncSession, *, member_id: int, channel: str) -> str | None:
+    """Return the private chat a member was last written to on a channel, if any."""
+    stmt = (select(OutboxMessage.chat_id)
+            .where(OutboxMessage.member_id == member_id, OutboxMessage.channel == channel,
+                   OutboxMessage.is_group.is_(False))
+            .order_by(OutboxMessage.id.desc()).limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
