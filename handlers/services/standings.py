@@ -1,0 +1,231 @@
+"""Every grassroots union's standing in the open phase, computed set-based (a few queries in all).
+
+Scheduled outreach needs the figures of thousands of units at once; `progress.unit_progress`
+answers one unit at a time. Ranks follow `progress.league_table` (count, then % of target).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.services.progress import days_left, pace_needed
+from storage.models import Initiative, Member, Phase, Sprint, Target, Unit, UnitLevel
+from storage.repositories import phases
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One grassroots union's figures in the open phase."""
+
+    unit_id: int
+    code: str
+    name: str
+    block_id: int | None
+    member_count: int
+    count: int
+    target: int
+    week_count: int
+    yesterday_count: int
+    pending_review: int
+    rank: int = 0
+    block_size: int = 0
+    lagging: bool = False
+    remaining: int = 0
+    pace_needed: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        """Return the share of the target reached, or None without a target."""
+        return self.count / self.target if self.target else None
+
+    @property
+    def reached(self) -> bool:
+        """Tell whether the unit has reached its target."""
+        return self.target > 0 and self.count >= self.target
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The open phase on one day: its sprint, its blocks and the standing of every union."""
+
+    phase: Phase
+    sprint: Sprint | None
+    today: date
+    days_left_phase: int
+    days_left_sprint: int | None
+    expected_ratio: float
+    units: dict[int, Standing]
+    blocks: dict[int, Unit] = field(default_factory=dict)
+    others: dict[int, Unit] = field(default_factory=dict)
+    """Every unit that is not a grassroots union (district, blocks...), by id."""
+
+    def in_block(self, block_id: int) -> list[Standing]:
+        """List a block's unions by rank."""
+        rows = [s for s in self.units.values() if s.block_id == block_id]
+        return sorted(rows, key=lambda s: (s.rank, s.code))
+
+    def under(self, unit: Unit) -> list[Unit]:
+        """List the blocks at or under `unit` (a district sees its blocks), by code."""
+        return sorted((b for b in self.blocks.values() if b.path.startswith(unit.path)),
+                      key=lambda b: b.code)
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return the start and end of a local day as aware times."""
+    start = datetime.combine(day, time(0), tz)
+    return start, start + timedelta(days=1)
+
+
+async def snapshot(session: AsyncSession, *, today: date, tz: ZoneInfo, statuses: Sequence[str],
+                   lagging_share: float, block_id: int | None = None) -> Snapshot | None:
+    """Compute the standing of every grassroots union (or of one block's); None with no open phase."""
+    phase = await phases.get_open(session)
+    if phase is None:
+        return None
+    sprint = await phases.get_sprint_on(session, phase.id, today)
+    others = await _other_units(session)
+    blocks = {u.id: u for u in others.values() if u.level == UnitLevel.BLOCK}
+    units = await _grassroots(session, others, blocks, block_id)
+    figures = await _figures(session, phase=phase, today=today, tz=tz, statuses=statuses,
+                             unit_ids=None if block_id is None else list(units))
+    targets = await _targets(session, phase.id)
+    expected = _expected_ratio(phase, today)
+    rows = [_standing(u, block, figures.get(u.id, (0, 0, 0, 0)), targets.get(u.id, 0))
+            for u, block in units.values()]
+    deadline = days_left(sprint.ends_on, today) if sprint else days_left(phase.ends_on, today)
+    ranked = _rank(rows, deadline=deadline, expected=expected, share=lagging_share)
+    return Snapshot(phase=phase, sprint=sprint, today=today,
+                    days_left_phase=days_left(phase.ends_on, today),
+                    days_left_sprint=days_left(sprint.ends_on, today) if sprint else None,
+                    expected_ratio=expected, units={s.unit_id: s for s in ranked},
+                    blocks=blocks, others=others)
+
+
+def _expected_ratio(phase: Phase, today: date) -> float:
+    """Share of the phase already behind us at the start of `today` (a steady pace's % of plan)."""
+    total = (phase.ends_on - phase.starts_on).days + 1
+    passed = min(max((today - phase.starts_on).days, 0), total)
+    return passed / total if total > 0 else 1.0
+
+
+async def _other_units(session: AsyncSession) -> dict[int, Unit]:
+    stmt = select(Unit).where(Unit.level != UnitLevel.GRASSROOTS)
+    return {u.id: u for u in (await session.execute(stmt)).scalars().all()}
+
+
+async def _grassroots(session: AsyncSession, others: dict[int, Unit], blocks: dict[int, Unit],
+                      block_id: int | None) -> dict[int, tuple[Unit, int | None]]:
+    stmt = select(Unit).where(Unit.level == UnitLevel.GRASSROOTS)
+    if block_id is not None:
+        stmt = stmt.where(Unit.path.startswith(blocks[block_id].path if block_id in blocks
+                                               else others[block_id].path))
+    found = {}
+    for unit in (await session.execute(stmt)).scalars().all():
+        found[unit.id] = (unit, _block_id(unit, others, blocks))
+    return found
+
+
+def _block_id(unit: Unit, others: dict[int, Unit], blocks: dict[int, Unit]) -> int | None:
+    """The nearest block ancestor, else the parent (as `units.block_of` does)."""
+    ancestors = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
+    for ancestor in reversed(ancestors):
+        if ancestor in blocks:
+            return ancestor
+    return ancestors[-1] if ancestors and ancestors[-1] in others else None
+
+
+async def _figures(session: AsyncSession, *, phase: Phase, today: date, tz: ZoneInfo,
+                   statuses: Sequence[str], unit_ids: list[int] | None
+                   ) -> dict[int, tuple[int, int, int, int]]:
+    """Per unit: counting initiatives, of them this past week and yesterday, and those pending."""
+    day_start, _ = day_bounds(today, tz)
+    yesterday = day_start - timedelta(days=1)
+    counting = Initiative.status.in_(statuses)
+    stmt = (select(Initiative.unit_id,
+                   func.sum(case((counting, 1), else_=0)),
+                   func.sum(case((and_(counting, Initiative.created_at >= day_start - WEEK,
+                                       Initiative.created_at < day_start), 1), else_=0)),
+                   func.sum(case((and_(counting, Initiative.created_at >= yesterday,
+                                       Initiative.created_at < day_start), 1), else_=0)),
+                   func.sum(case((Initiative.status == "submitted", 1), else_=0)))
+            .where(Initiative.phase_id == phase.id).group_by(Initiative.unit_id))
+    if unit_ids is not None:
+        stmt = stmt.where(Initiative.unit_id.in_(unit_ids))
+    rows = (await session.execute(stmt)).all()
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), int(row[4] or 0))
+            for row in rows}
+
+
+async def _targets(session: AsyncSession, phase_id: int) -> dict[int, int]:
+    stmt = select(Target.unit_id, Target.target).where(Target.phase_id == phase_id)
+    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
+
+
+def _standing(unit: Unit, block_id: int | None, figures: tuple[int, int, int, int],
+              target: int) -> Standing:
+    count, week, yesterday, pending = figures
+    return Standing(unit_id=unit.id, code=unit.code, name=unit.name, block_id=block_id,
+                    member_count=unit.member_count, count=count, target=target, week_count=week,
+                    yesterday_count=yesterday, pending_review=pending)
+
+
+def _rank(rows: list[Standing], *, deadline: int, expected: float, share: float) -> list[Standing]:
+    """Rank each block's unions (ties on count share a rank), flag laggards, add the pace needed."""
+    by_block: dict[int | None, list[Standing]] = {}
+    for row in rows:
+        by_block.setdefault(row.block_id, []).append(row)
+    ranked: list[Standing] = []
+    for peers in by_block.values():
+        peers.sort(key=lambda s: (-s.count, -(s.ratio or 0.0), s.code))
+        rank = 0
+        for index, row in enumerate(peers):
+            if index == 0 or peers[index - 1].count != row.count:
+                rank = index + 1
+            remaining = max(row.target - row.count, 0)
+            lagging = row.target > 0 and not row.reached and (row.ratio or 0.0) < share * expected
+            ranked.append(replace(row, rank=rank, block_size=len(peers), lagging=lagging,
+                                  remaining=remaining, pace_needed=pace_needed(remaining, deadline)))
+    return ranked
+
+
+async def silent_counts(session: AsyncSession, *, phase_id: int,
+                        unit_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Count, per unit, the members with no initiative at all in a phase."""
+    has_one = exists().where(Initiative.member_id == Member.id, Initiative.phase_id == phase_id)
+    stmt = select(Member.unit_id, func.count(Member.id)).where(~has_one).group_by(Member.unit_id)
+    if unit_ids is not None:
+        stmt = stmt.where(Member.unit_id.in_(unit_ids))
+    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
+
+
+async def week_contributors(session: AsyncSession, *, phase_id: int, since: datetime,
+                            until: datetime, statuses: Sequence[str]) -> dict[int, list[str]]:
+    """List, per unit, the members who registered counting initiatives in [since, until), most first."""
+    stmt = (select(Initiative.unit_id, Member.name, func.count(Initiative.id).label("n"))
+            .join(Member, Member.id == Initiative.member_id)
+            .where(Initiative.phase_id == phase_id, Initiative.status.in_(statuses),
+                   Initiative.created_at >= since, Initiative.created_at < until)
+            .group_by(Initiative.unit_id, Member.id, Member.name)
+            .order_by(Initiative.unit_id, func.count(Initiative.id).desc(), Member.name))
+    names: dict[int, list[str]] = {}
+    for unit_id, name, _n in (await session.execute(stmt)).all():
+        names.setdefault(unit_id, []).append(name)
+    return names
+
+
+async def counts_between(session: AsyncSession, *, phase_id: int, since: datetime, until: datetime,
+                         statuses: Sequence[str]) -> dict[int, int]:
+    """Count, per unit, the counting initiatives registered in [since, until)."""
+    stmt = (select(Initiative.unit_id, func.count(Initiative.id))
+            .where(Initiative.phase_id == phase_id, Initiative.status.in_(statuses),
+                   Initiative.created_at >= since, Initiative.created_at < until)
+            .group_by(Initiative.unit_id))
+    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
