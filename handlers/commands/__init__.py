@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, member, officer
+from handlers.commands import general, member, officer, outreach
 from handlers.turn import Turn
 from storage.models import Role
 
@@ -55,6 +55,14 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,
             intents=("chua nop",)),
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
+    Command("baocao", Role.OFFICER, run=outreach.digest_now,
+            intents=("bao cao", "ban tin", "bao cao don vi")),
+    Command("thongbao", Role.STAFF, dialog="broadcast", where=Where.DM,
+            intents=("thong bao", "gui thong bao")),
+    Command("tatnhacnho", Role.MEMBER, run=outreach.reminders_off,
+            intents=("tat nhac nho", "dung nhac nho", "khong nhac nua")),
+    Command("batnhacnho", Role.MEMBER, run=outreach.reminders_on,
+            intents=("bat nhac nho", "nhac lai")),
 )}
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.errors import UserError
 from handlers.services import recipients, reminders, standings
 from handlers.services.outreach import Planned
-from storage.models import Audience, Broadcast, BroadcastStatus, Unit, UnitLevel
-from storage.repositories import units
+from storage.models import Audience, Broadcast, BroadcastStatus, Member, Unit, UnitLevel
+from storage.repositories import members, units
 from storage.upsert import dialect_name
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,10 @@ async def sender_name(session: AsyncSession, broadcast: Broadcast) -> str:
     """Return who the broadcast is from: the author's unit, or empty when sent from the shell."""
     if broadcast.created_by_id is None:
         return ""
-    from storage.repositories import members
+    return await author_unit_name(session, await members.get(session, broadcast.created_by_id))
 
-    author = await members.get(session, broadcast.created_by_id)
+
+async def author_unit_name(session: AsyncSession, author: Member | None) -> str:
+    """Return the name of the author's unit (the broadcast's signature)."""
     unit = await units.get(session, author.unit_id) if author else None
     return unit.name if unit else ""
