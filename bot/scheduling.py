@@ -45,7 +45,8 @@ def attach(app: App) -> None:
         except ValueError:
             return app.renderer.render("jobs/bad_time", text=at)
         outcome = await run_now(job_context(app), spec, moment)
-        return app.renderer.render("jobs/run_result", o=outcome)
+        return app.renderer.render("jobs/run_result", o=outcome,
+                                   at=outcome.slot.astimezone(app.config.programme.tz))
 
     app.jobs[RUN_KEY] = run_line
 

@@ -53,7 +53,7 @@ async def _messages(ctx: JobContext, session: AsyncSession, snap: Snapshot, spri
     counts = await standings.counts_between(session, phase_id=snap.phase.id, since=start,
                                             until=end, statuses=ctx.programme.counting_statuses)
     base = {"event": event, "sprint": sprint, "phase": snap.phase,
-            "days_left": max((sprint.ends_on - snap.today).days + 1, 0)}
+            "days_left": max((sprint.ends_on - snap.today).days, 0)}
     planned = []
     for unit_id, refs in (await recipients.group_chats(session, unit_ids=list(snap.units))).items():
         s = snap.units[unit_id]
