@@ -63,7 +63,8 @@ async def people(session: AsyncSession, *, prefer: Sequence[str], roles: Sequenc
     Private chats the platform told us are gone (`chats.reachable` false) are left out.
     """
     stmt = (select(Member.id, Member.name, Member.unit_id, Member.role, Identity.channel,
-                   Identity.user_id).join(Identity, Identity.member_id == Member.id))
+                   Identity.user_id).join(Identity, Identity.member_id == Member.id)
+            .order_by(Identity.id))
     if roles is not None:
         stmt = stmt.where(Member.role.in_(list(roles)))
     if member_ids is not None:
