@@ -24,7 +24,7 @@ async def test_members_without_an_initiative_get_a_personal_reminder(world: Worl
 
 async def test_reminders_come_at_most_once_every_interval_and_three_times(world: World) -> None:
     sent = []
-    for day in range(0, 40):
+    for day in range(40):
         await world.fire("silent_reminders", TEN_AM + timedelta(days=day))
         sent.append(len(world.texts("u6")))
     assert sent[0] == 1 and sent[6] == 1 and sent[7] == 2 and sent[14] == 3
