@@ -6,10 +6,10 @@ from datetime import date, time
 from typing import Literal
 
 import holidays
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator, model_validator
 
 from handlers.settings import Frozen
+from schedules.slots import trigger
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
@@ -19,7 +19,7 @@ def check_cron(value: str) -> str:
     if len(value.split()) != 5:
         raise ValueError(f"{value!r} is not a 5-field cron expression (minute hour day month weekday)")
     try:
-        CronTrigger.from_crontab(value, timezone=DEFAULT_TZ)
+        trigger(value, DEFAULT_TZ)
     except ValueError as exc:
         raise ValueError(f"bad cron expression {value!r}: {exc}") from exc
     return value

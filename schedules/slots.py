@@ -11,9 +11,47 @@ LOOKBACK = (timedelta(hours=2), timedelta(days=2), timedelta(days=9), timedelta(
             timedelta(days=800))
 
 
-def trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
-    """Return an APScheduler cron trigger in the programme's time zone."""
-    return CronTrigger.from_crontab(cron, timezone=tz)
+NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def trigger(cron: str, tz: ZoneInfo | str) -> CronTrigger:
+    """Return an APScheduler cron trigger for a standard crontab line, in the given zone.
+
+    APScheduler 3 numbers weekdays from Monday (0) where crontab numbers them from Sunday (0 or
+    7), so "1-6" would mean Tuesday to Sunday (APScheduler 3 docs, "cron" trigger). The weekday
+    field is rewritten with day names, which both read the same way.
+    """
+    minute, hour, day, month, weekday = cron.split()
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                       day_of_week=weekday_names(weekday), timezone=tz)
+
+
+def weekday_names(field: str) -> str:
+    """Rewrite a crontab weekday field (0/7 = Sunday, names allowed) as APScheduler day names."""
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        body, _, step = part.partition("/")
+        first, _, last = body.partition("-")
+        if body == "*":
+            start, end = 0, 6
+        else:
+            start = _weekday(first)
+            end = _weekday(last) if last else (6 if step else start)
+            end = 7 if last in ("7", "sun") and start > 0 else end
+        if end < start:
+            raise ValueError(f"weekday range {body!r} runs backwards")
+        days |= {d % 7 for d in range(start, end + 1, int(step) if step else 1)}
+    if len(days) == 7:
+        return "*"
+    return ",".join(NAMES[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
+
+
+def _weekday(text: str) -> int:
+    if text in NAMES:
+        return NAMES.index(text)
+    if text.isdigit() and int(text) <= 7:
+        return int(text) % 7 if text != "7" else 0
+    raise ValueError(f"bad weekday {text!r} (0–7 or sun–sat)")
 
 
 def following(cron: str, tz: ZoneInfo, after: datetime) -> datetime | None:
