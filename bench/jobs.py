@@ -26,31 +26,35 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot import scheduling  # noqa: E402
-from bot.app import App  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from handlers.clock import ManualClock  # noqa: E402
-from schedules.runner import fire  # noqa: E402
-from storage import migrate  # noqa: E402
-from storage.db import unit_of_work  # noqa: E402
+from bot import scheduling
+from bot.app import App
+from bot.config import load_config
+from handlers.clock import ManualClock
+from schedules.runner import fire
+from storage import migrate
+from storage.db import unit_of_work
 
 PG_ROOT = os.environ.get("SANGKIEN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 FIRED = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
 TODAY = date(2026, 11, 25)
 BLOCKS = 20
-REPEATS = 3
+REPEATS = 5
 
 BASELINE_SQL = """
 SELECT u.id, u.code, u.name, coalesce(t.target, 0),
        count(i.id) FILTER (WHERE i.status IN ('submitted', 'approved')),
        count(i.id) FILTER (WHERE i.status IN ('submitted', 'approved')
                            AND i.created_at >= $2 AND i.created_at < $3),
-       count(i.id) FILTER (WHERE i.status = 'submitted')
+       count(i.id) FILTER (WHERE i.status = 'submitted'),
+       coalesce(s.silent, 0)
 FROM units u
 LEFT JOIN targets t ON t.unit_id = u.id AND t.phase_id = $1
 LEFT JOIN initiatives i ON i.unit_id = u.id AND i.phase_id = $1
+LEFT JOIN (SELECT m.unit_id, count(*) AS silent FROM members m
+           WHERE NOT EXISTS (SELECT 1 FROM initiatives x WHERE x.member_id = m.id AND x.phase_id = $1)
+           GROUP BY m.unit_id) s ON s.unit_id = u.id
 WHERE u.level = 'grassroots'
-GROUP BY u.id, u.code, u.name, t.target
+GROUP BY u.id, u.code, u.name, t.target, s.silent
 """
 
 
@@ -105,7 +109,7 @@ async def generate(dsn: str, *, units: int, members: int, initiatives: int) -> N
             columns=["channel", "chat_id", "is_group", "unit_id", "title", "reachable", "created_at",
                      "updated_at"])
         rows = []
-        for n in range(initiatives):
+        for _ in range(initiatives):
             member_id = rng.randrange(members - members % per_unit) + 1
             unit_id = first + (member_id - 1) // per_unit
             created = FIRED - timedelta(minutes=rng.randrange(60 * 24 * 60))
@@ -133,7 +137,7 @@ async def baseline(app: App) -> tuple[float, int]:
              "text": f"{code}: {n}/{t}", "choices": [], "dedup_key": f"base:{kind}:{code}",
              "priority": 10, "not_before": FIRED, "created_at": FIRED, "status": "pending",
              "attempts": 0}
-            for kind in ("urge", "digest") for uid, code, _name, t, n, _y, _p in counts]
+            for kind in ("urge", "digest") for uid, code, _name, t, n, _y, _p, _s in counts]
     from storage.repositories import outbox
 
     async with unit_of_work(app.sessions) as session:

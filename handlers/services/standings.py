@@ -11,14 +11,17 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.services.progress import days_left, pace_needed
 from storage.models import Initiative, Member, Phase, Sprint, Target, Unit, UnitLevel
 from storage.repositories import phases
+from storage.upsert import dialect_name
 
 WEEK = timedelta(days=7)
+SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -121,19 +124,30 @@ async def _other_units(session: AsyncSession) -> dict[int, Unit]:
     return {u.id: u for u in (await session.execute(stmt)).scalars().all()}
 
 
+@dataclass(frozen=True)
+class _Union:
+    id: int
+    code: str
+    name: str
+    path: str
+    member_count: int
+
+
 async def _grassroots(session: AsyncSession, others: dict[int, Unit], blocks: dict[int, Unit],
-                      block_id: int | None) -> dict[int, tuple[Unit, int | None]]:
-    stmt = select(Unit).where(Unit.level == UnitLevel.GRASSROOTS)
+                      block_id: int | None) -> dict[int, tuple[_Union, int | None]]:
+    stmt = select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.member_count).where(
+        Unit.level == UnitLevel.GRASSROOTS)
     if block_id is not None:
         stmt = stmt.where(Unit.path.startswith(blocks[block_id].path if block_id in blocks
                                                else others[block_id].path))
     found = {}
-    for unit in (await session.execute(stmt)).scalars().all():
+    for row in (await session.execute(stmt)).all():
+        unit = _Union(*row)
         found[unit.id] = (unit, _block_id(unit, others, blocks))
     return found
 
 
-def _block_id(unit: Unit, others: dict[int, Unit], blocks: dict[int, Unit]) -> int | None:
+def _block_id(unit: _Union, others: dict[int, Unit], blocks: dict[int, Unit]) -> int | None:
     """The nearest block ancestor, else the parent (as `units.block_of` does)."""
     ancestors = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
     for ancestor in reversed(ancestors):
@@ -169,7 +183,7 @@ async def _targets(session: AsyncSession, phase_id: int) -> dict[int, int]:
     return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
 
 
-def _standing(unit: Unit, block_id: int | None, figures: tuple[int, int, int, int],
+def _standing(unit: _Union, block_id: int | None, figures: tuple[int, int, int, int],
               target: int) -> Standing:
     count, week, yesterday, pending = figures
     return Standing(unit_id=unit.id, code=unit.code, name=unit.name, block_id=block_id,
@@ -208,17 +222,27 @@ async def silent_counts(session: AsyncSession, *, phase_id: int,
 
 async def week_contributors(session: AsyncSession, *, phase_id: int, since: datetime,
                             until: datetime, statuses: Sequence[str]) -> dict[int, list[str]]:
-    """List, per unit, the members who registered counting initiatives in [since, until), most first."""
-    stmt = (select(Initiative.unit_id, Member.name, func.count(Initiative.id).label("n"))
-            .join(Member, Member.id == Initiative.member_id)
-            .where(Initiative.phase_id == phase_id, Initiative.status.in_(statuses),
-                   Initiative.created_at >= since, Initiative.created_at < until)
-            .group_by(Initiative.unit_id, Member.id, Member.name)
-            .order_by(Initiative.unit_id, func.count(Initiative.id).desc(), Member.name))
-    names: dict[int, list[str]] = {}
-    for unit_id, name, _n in (await session.execute(stmt)).all():
-        names.setdefault(unit_id, []).append(name)
-    return names
+    """List, per unit, the members who registered counting initiatives in [since, until), most first.
+
+    The names are joined in SQL (one row per unit, not per member) to keep thousands of unions fast.
+    """
+    per_member = (select(Initiative.unit_id.label("unit_id"), Member.name.label("name"),
+                         func.count(Initiative.id).label("n"))
+                  .join(Member, Member.id == Initiative.member_id)
+                  .where(Initiative.phase_id == phase_id, Initiative.status.in_(statuses),
+                         Initiative.created_at >= since, Initiative.created_at < until)
+                  .group_by(Initiative.unit_id, Member.id, Member.name))
+    if dialect_name(session) == "postgresql":
+        inner = per_member.subquery()
+        joined = func.string_agg(inner.c.name, aggregate_order_by(
+            literal(SEPARATOR), inner.c.n.desc(), inner.c.name))
+        stmt = select(inner.c.unit_id, joined).group_by(inner.c.unit_id)
+    else:  # SQLite's group_concat keeps the order of the ordered subquery it reads
+        inner = per_member.order_by(Initiative.unit_id, func.count(Initiative.id).desc(),
+                                    Member.name).subquery()
+        stmt = select(inner.c.unit_id, func.group_concat(inner.c.name, SEPARATOR)).group_by(
+            inner.c.unit_id)
+    return {unit_id: names.split(SEPARATOR) for unit_id, names in (await session.execute(stmt)).all()}
 
 
 async def counts_between(session: AsyncSession, *, phase_id: int, since: datetime, until: datetime,

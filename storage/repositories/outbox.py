@@ -88,7 +88,8 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> lis
     if not rows:
         return []
     insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    stmt = (insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(OutboxMessage.id))
+    table = OutboxMessage.__table__  # Core, not the ORM's bulk path: far fewer Python steps a row
+    stmt = (insert(table).on_conflict_do_nothing(index_elements=["dedup_key"])
+            .returning(table.c.id))
     result = await session.execute(stmt, list(rows))
     return list(result.scalars().all())

@@ -35,7 +35,7 @@ def test_an_unknown_job_is_refused() -> None:
 def test_a_bad_policy_and_a_bad_country_are_refused() -> None:
     with pytest.raises(ConfigError, match="outside_hours"):
         load_config(env={"SANGKIEN__SCHEDULES__JOBS__URGE_UNITS__OUTSIDE_HOURS": "later"})
-    with pytest.raises(ConfigError, match="schedules.holidays.country"):
+    with pytest.raises(ConfigError, match=r"schedules\.holidays\.country"):
         load_config(env={"SANGKIEN__SCHEDULES__HOLIDAYS__COUNTRY": "XX"})
 
 

@@ -65,3 +65,12 @@ async def test_dedup_keys_name_the_day_and_the_union(world: World) -> None:
     await world.fire("urge_units")
     keys = sorted(r.dedup_key for r in await world.rows())
     assert keys[0] == "urge:2026-11-25:DN01:memory:g-DN01"
+
+
+async def test_this_weeks_contributors_are_thanked_most_active_first(world: World) -> None:
+    from tests.factories import add_initiatives
+
+    await add_initiatives(world.app, world.fed, "0900000005", 4,
+                          at=datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    await world.fire("urge_units")
+    assert "Cảm ơn Đỗ Văn Nam, Nguyễn Thị Lan đã gửi sáng kiến" in world.texts("g-DN01")[0]
