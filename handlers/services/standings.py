@@ -7,8 +7,9 @@ answers one unit at a time. Ranks follow `progress.league_table` (count, then % 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, literal, select
@@ -96,15 +97,12 @@ async def snapshot(session: AsyncSession, *, today: date, tz: ZoneInfo, statuses
     sprint = await phases.get_sprint_on(session, phase.id, today)
     others = await _other_units(session)
     blocks = {u.id: u for u in others.values() if u.level == UnitLevel.BLOCK}
-    units = await _grassroots(session, others, blocks, block_id)
-    figures = await _figures(session, phase=phase, today=today, tz=tz, statuses=statuses,
-                             unit_ids=None if block_id is None else list(units))
-    targets = await _targets(session, phase.id)
+    scope = None if block_id is None else (blocks.get(block_id) or others[block_id]).path
+    rows = await _figures(session, phase=phase, today=today, tz=tz, statuses=statuses, scope=scope)
     expected = _expected_ratio(phase, today)
-    rows = [_standing(u, block, figures.get(u.id, (0, 0, 0, 0)), targets.get(u.id, 0))
-            for u, block in units.values()]
     deadline = days_left(sprint.ends_on, today) if sprint else days_left(phase.ends_on, today)
-    ranked = _rank(rows, deadline=deadline, expected=expected, share=lagging_share)
+    ranked = _rank(rows, others=others, blocks=blocks, deadline=deadline,
+                   threshold=lagging_share * expected)
     return Snapshot(phase=phase, sprint=sprint, today=today,
                     days_left_phase=days_left(phase.ends_on, today),
                     days_left_sprint=days_left(sprint.ends_on, today) if sprint else None,
@@ -124,32 +122,9 @@ async def _other_units(session: AsyncSession) -> dict[int, Unit]:
     return {u.id: u for u in (await session.execute(stmt)).scalars().all()}
 
 
-@dataclass(frozen=True)
-class _Union:
-    id: int
-    code: str
-    name: str
-    path: str
-    member_count: int
-
-
-async def _grassroots(session: AsyncSession, others: dict[int, Unit], blocks: dict[int, Unit],
-                      block_id: int | None) -> dict[int, tuple[_Union, int | None]]:
-    stmt = select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.member_count).where(
-        Unit.level == UnitLevel.GRASSROOTS)
-    if block_id is not None:
-        stmt = stmt.where(Unit.path.startswith(blocks[block_id].path if block_id in blocks
-                                               else others[block_id].path))
-    found = {}
-    for row in (await session.execute(stmt)).all():
-        unit = _Union(*row)
-        found[unit.id] = (unit, _block_id(unit, others, blocks))
-    return found
-
-
-def _block_id(unit: _Union, others: dict[int, Unit], blocks: dict[int, Unit]) -> int | None:
+def _block_id(path: str, others: dict[int, Unit], blocks: dict[int, Unit]) -> int | None:
     """The nearest block ancestor, else the parent (as `units.block_of` does)."""
-    ancestors = [int(part) for part in unit.path.strip("/").split("/") if part][:-1]
+    ancestors = [int(part) for part in path.strip("/").split("/") if part][:-1]
     for ancestor in reversed(ancestors):
         if ancestor in blocks:
             return ancestor
@@ -157,56 +132,58 @@ def _block_id(unit: _Union, others: dict[int, Unit], blocks: dict[int, Unit]) ->
 
 
 async def _figures(session: AsyncSession, *, phase: Phase, today: date, tz: ZoneInfo,
-                   statuses: Sequence[str], unit_ids: list[int] | None
-                   ) -> dict[int, tuple[int, int, int, int]]:
-    """Per unit: counting initiatives, of them this past week and yesterday, and those pending."""
+                   statuses: Sequence[str], scope: str | None) -> list[Any]:
+    """List one row per union: target, counting initiatives, this past week's, yesterday's, pending.
+
+    One query, whatever the number of unions.
+    """
     day_start, _ = day_bounds(today, tz)
-    yesterday = day_start - timedelta(days=1)
     counting = Initiative.status.in_(statuses)
-    stmt = (select(Initiative.unit_id,
-                   func.sum(case((counting, 1), else_=0)),
-                   func.sum(case((and_(counting, Initiative.created_at >= day_start - WEEK,
-                                       Initiative.created_at < day_start), 1), else_=0)),
-                   func.sum(case((and_(counting, Initiative.created_at >= yesterday,
-                                       Initiative.created_at < day_start), 1), else_=0)),
-                   func.sum(case((Initiative.status == "submitted", 1), else_=0)))
-            .where(Initiative.phase_id == phase.id).group_by(Initiative.unit_id))
-    if unit_ids is not None:
-        stmt = stmt.where(Initiative.unit_id.in_(unit_ids))
-    rows = (await session.execute(stmt)).all()
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), int(row[4] or 0))
-            for row in rows}
+
+    def within(since: datetime) -> Any:
+        return func.sum(case((and_(counting, Initiative.created_at >= since,
+                                   Initiative.created_at < day_start), 1), else_=0))
+
+    work = (select(Initiative.unit_id.label("unit_id"),
+                   func.sum(case((counting, 1), else_=0)).label("count"),
+                   within(day_start - WEEK).label("week"),
+                   within(day_start - timedelta(days=1)).label("yesterday"),
+                   func.sum(case((Initiative.status == "submitted", 1), else_=0)).label("pending"))
+            .where(Initiative.phase_id == phase.id).group_by(Initiative.unit_id)).subquery()
+    stmt = (select(Unit.id, Unit.code, Unit.name, Unit.path, Unit.member_count,
+                   func.coalesce(Target.target, 0), func.coalesce(work.c.count, 0),
+                   func.coalesce(work.c.week, 0), func.coalesce(work.c.yesterday, 0),
+                   func.coalesce(work.c.pending, 0))
+            .outerjoin(Target, and_(Target.unit_id == Unit.id, Target.phase_id == phase.id))
+            .outerjoin(work, work.c.unit_id == Unit.id)
+            .where(Unit.level == UnitLevel.GRASSROOTS))
+    if scope is not None:
+        stmt = stmt.where(Unit.path.startswith(scope))
+    return list((await session.execute(stmt)).all())
 
 
-async def _targets(session: AsyncSession, phase_id: int) -> dict[int, int]:
-    stmt = select(Target.unit_id, Target.target).where(Target.phase_id == phase_id)
-    return dict((await session.execute(stmt)).all())  # type: ignore[arg-type]
-
-
-def _standing(unit: _Union, block_id: int | None, figures: tuple[int, int, int, int],
-              target: int) -> Standing:
-    count, week, yesterday, pending = figures
-    return Standing(unit_id=unit.id, code=unit.code, name=unit.name, block_id=block_id,
-                    member_count=unit.member_count, count=count, target=target, week_count=week,
-                    yesterday_count=yesterday, pending_review=pending)
-
-
-def _rank(rows: list[Standing], *, deadline: int, expected: float, share: float) -> list[Standing]:
+def _rank(rows: list[Any], *, others: dict[int, Unit], blocks: dict[int, Unit], deadline: int,
+          threshold: float) -> list[Standing]:
     """Rank each block's unions (ties on count share a rank), flag laggards, add the pace needed."""
-    by_block: dict[int | None, list[Standing]] = {}
+    by_block: dict[int | None, list[Any]] = {}
     for row in rows:
-        by_block.setdefault(row.block_id, []).append(row)
+        by_block.setdefault(_block_id(row[3], others, blocks), []).append(row)
     ranked: list[Standing] = []
-    for peers in by_block.values():
-        peers.sort(key=lambda s: (-s.count, -(s.ratio or 0.0), s.code))
+    for block_id, peers in by_block.items():
+        peers.sort(key=lambda r: (-r[6], -(r[6] / r[5] if r[5] else 0.0), r[1]))
         rank = 0
-        for index, row in enumerate(peers):
-            if index == 0 or peers[index - 1].count != row.count:
+        for index, (unit_id, code, name, _path, size, target, count, week, yesterday,
+                    pending) in enumerate(peers):
+            if index == 0 or peers[index - 1][6] != count:
                 rank = index + 1
-            remaining = max(row.target - row.count, 0)
-            lagging = row.target > 0 and not row.reached and (row.ratio or 0.0) < share * expected
-            ranked.append(replace(row, rank=rank, block_size=len(peers), lagging=lagging,
-                                  remaining=remaining, pace_needed=pace_needed(remaining, deadline)))
+            remaining = max(target - count, 0)
+            ranked.append(Standing(
+                unit_id=unit_id, code=code, name=name, block_id=block_id, member_count=size,
+                count=int(count), target=int(target), week_count=int(week),
+                yesterday_count=int(yesterday), pending_review=int(pending), rank=rank,
+                block_size=len(peers), remaining=remaining,
+                lagging=target > 0 and remaining > 0 and count / target < threshold,
+                pace_needed=pace_needed(remaining, deadline)))
     return ranked
 
 
