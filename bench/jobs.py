@@ -66,22 +66,37 @@ async def admin(sql: str) -> None:
         await conn.close()
 
 
+def unit_rows(units: int, per_unit: int) -> list[tuple]:
+    """A province, its blocks, and the unions spread over the blocks, with explicit ids."""
+    rows = [(1, "TINH", "LĐLĐ tỉnh (bench)", "ldld tinh", "province", None, "/1/", 0, FIRED)]
+    rows += [(2 + b, f"K{b:02d}", f"Khối {b}", f"khoi {b}", "block", 1, f"/1/{2 + b}/", 0, FIRED)
+             for b in range(BLOCKS)]
+    first = 2 + BLOCKS
+    for n in range(units):
+        block = 2 + n % BLOCKS
+        rows.append((first + n, f"CS{n:05d}", f"Công đoàn cơ sở số {n}", f"cong doan {n}",
+                     "grassroots", block, f"/1/{block}/{first + n}/", per_unit, FIRED))
+    return rows
+
+
+def initiative_rows(count: int, *, members: int, per_unit: int) -> list[tuple]:
+    """Initiatives by random members over the last 60 days."""
+    rng = random.Random(6)
+    rows = []
+    for _ in range(count):
+        member_id = rng.randrange(members - members % per_unit) + 1
+        created = FIRED - timedelta(minutes=rng.randrange(60 * 24 * 60))
+        rows.append(("Sáng kiến", "sang kien", "Kỹ thuật", "Nội dung", "Hiệu quả", "submitted",
+                     member_id, 2 + BLOCKS + (member_id - 1) // per_unit, 1, created, created))
+    return rows
+
+
 async def generate(dsn: str, *, units: int, members: int, initiatives: int) -> None:
     """Fill the database with COPY: a province, blocks, unions, members, officers, chats, work."""
-    rng = random.Random(6)
+    per_unit, first = members // units, 2 + BLOCKS
     conn = await asyncpg.connect(dsn)
     try:
-        now = FIRED
-        unit_rows = [(1, "TINH", "LĐLĐ tỉnh (bench)", "ldld tinh", "province", None, "/1/", 0, now)]
-        unit_rows += [(2 + b, f"K{b:02d}", f"Khối {b}", f"khoi {b}", "block", 1, f"/1/{2 + b}/", 0, now)
-                      for b in range(BLOCKS)]
-        first = 2 + BLOCKS
-        per_unit = members // units
-        for n in range(units):
-            block = 2 + n % BLOCKS
-            unit_rows.append((first + n, f"CS{n:05d}", f"Công đoàn cơ sở số {n}", f"cong doan {n}",
-                              "grassroots", block, f"/1/{block}/{first + n}/", per_unit, now))
-        await conn.copy_records_to_table("units", records=unit_rows, columns=[
+        await conn.copy_records_to_table("units", records=unit_rows(units, per_unit), columns=[
             "id", "code", "name", "name_folded", "level", "parent_id", "path", "member_count",
             "created_at"])
         await conn.execute("""INSERT INTO phases (id, number, name, starts_on, ends_on, status)
@@ -92,30 +107,14 @@ async def generate(dsn: str, *, units: int, members: int, initiatives: int) -> N
                            TODAY - timedelta(days=10), TODAY + timedelta(days=24))
         await conn.copy_records_to_table("targets", records=[
             (first + n, 1, 40 + n % 20) for n in range(units)], columns=["unit_id", "phase_id", "target"])
-        member_rows = []
-        for n in range(units):
-            for k in range(per_unit):
-                member_id = n * per_unit + k + 1
-                member_rows.append((member_id, first + n, f"Đoàn viên {member_id}", None,
-                                    "officer" if k == 0 else "member", True, now))
-        await conn.copy_records_to_table("members", records=member_rows, columns=[
-            "id", "unit_id", "name", "phone", "role", "reminders_enabled", "created_at"])
-        await conn.copy_records_to_table("identities", records=[
-            (n * per_unit + 1, "telegram", str(10_000_000 + n), True, "", now) for n in range(units)],
-            columns=["member_id", "channel", "user_id", "verified", "display_name", "created_at"])
-        await conn.copy_records_to_table("chats", records=[
-            ("telegram", str(-100_000_000 - n), True, first + n, "", True, now, now)
-            for n in range(units)],
-            columns=["channel", "chat_id", "is_group", "unit_id", "title", "reachable", "created_at",
-                     "updated_at"])
-        rows = []
-        for _ in range(initiatives):
-            member_id = rng.randrange(members - members % per_unit) + 1
-            unit_id = first + (member_id - 1) // per_unit
-            created = FIRED - timedelta(minutes=rng.randrange(60 * 24 * 60))
-            rows.append(("Sáng kiến", "sang kien", "Kỹ thuật", "Nội dung", "Hiệu quả", "submitted",
-                         member_id, unit_id, 1, created, created))
-        await conn.copy_records_to_table("initiatives", records=rows, columns=[
+        await conn.copy_records_to_table("members", records=[
+            (n * per_unit + k + 1, first + n, f"Đoàn viên {n * per_unit + k + 1}", None,
+             "officer" if k == 0 else "member", True, FIRED)
+            for n in range(units) for k in range(per_unit)],
+            columns=["id", "unit_id", "name", "phone", "role", "reminders_enabled", "created_at"])
+        await people_and_chats(conn, units=units, per_unit=per_unit)
+        await conn.copy_records_to_table("initiatives", records=initiative_rows(
+            initiatives, members=members, per_unit=per_unit), columns=[
             "title", "title_folded", "field", "content", "effect", "status", "member_id", "unit_id",
             "phase_id", "created_at", "updated_at"])
         for table in ("units", "members"):
@@ -124,6 +123,19 @@ async def generate(dsn: str, *, units: int, members: int, initiatives: int) -> N
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
+
+
+async def people_and_chats(conn: asyncpg.Connection, *, units: int, per_unit: int) -> None:
+    """Every union's officer on Telegram, and every union's Telegram group linked."""
+    first = 2 + BLOCKS
+    await conn.copy_records_to_table("identities", records=[
+        (n * per_unit + 1, "telegram", str(10_000_000 + n), True, "", FIRED) for n in range(units)],
+        columns=["member_id", "channel", "user_id", "verified", "display_name", "created_at"])
+    await conn.copy_records_to_table("chats", records=[
+        ("telegram", str(-100_000_000 - n), True, first + n, "", True, FIRED, FIRED)
+        for n in range(units)],
+        columns=["channel", "chat_id", "is_group", "unit_id", "title", "reachable", "created_at",
+                 "updated_at"])
 
 
 async def baseline(app: App) -> tuple[float, int]:

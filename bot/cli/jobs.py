@@ -130,7 +130,8 @@ async def _create(config: Config, args: argparse.Namespace) -> int:
             row = await broadcasts.create(session, audience=audience, code=code,
                                           text=args.text.strip(), send_at=send_at,
                                           expected=len(found), created_by_id=None, now=now)
-        if send_at <= now:
+        # Sent at once unless it is quiet hours or a holiday: then the scheduler sends it later.
+        if send_at <= now and ctx.calendar.closed(now) is None:
             await fire(ctx, scheduling.specs(app)["broadcasts"], now, manual=True)
         print(app.renderer.render("broadcast/scheduled", number=row.id, expected=row.expected,
                                   at=send_at.astimezone(config.programme.tz) if args.at else None))
