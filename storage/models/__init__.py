@@ -16,30 +16,10 @@ from storage.models.processed_update import ProcessedUpdate
 from storage.models.unit import Unit, UnitLevel
 
 __all__ = [
-    "Audience",
-    "Base",
-    "Broadcast",
-    "BroadcastStatus",
-    "Chat",
-    "DialogState",
-    "DialogStatus",
-    "Identity",
-    "Initiative",
-    "InitiativeStatus",
-    "JobRun",
-    "JobRunState",
-    "JobState",
-    "Member",
-    "MemberReminder",
-    "OutboxMessage",
-    "OutboxStatus",
-    "Phase",
-    "PhaseStatus",
-    "Priority",
-    "ProcessedUpdate",
-    "Role",
-    "Sprint",
-    "Target",
-    "Unit",
-    "UnitLevel",
+    "Base", "Chat", "DialogState", "DialogStatus", "Identity", "Initiative", "InitiativeStatus",
+    "Member", "OutboxMessage", "OutboxStatus", "Phase", "PhaseStatus", "Priority",
+    "ProcessedUpdate", "Role", "Sprint", "Target", "Unit", "UnitLevel",
 ]
+# Scheduled outreach (issue 6).
+__all__ += ["Audience", "Broadcast", "BroadcastStatus", "JobRun", "JobRunState", "JobState",
+            "MemberReminder"]
