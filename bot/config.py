@@ -11,6 +11,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings
+from schedules.settings import SchedulesSettings
 from storage.db import DatabaseSettings
 
 ENV_PREFIX = "SANGKIEN__"
@@ -100,6 +101,7 @@ class Config(Frozen):
     web: WebSettings = WebSettings()
     console: ConsoleSettings = ConsoleSettings()
     outbox: OutboxSettings = OutboxSettings()
+    schedules: SchedulesSettings = SchedulesSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property

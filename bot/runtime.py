@@ -12,7 +12,7 @@ from typing import Protocol, TextIO
 
 from aiohttp import web as aioweb
 
-from bot import web
+from bot import scheduling, web
 from bot.app import App
 from bot.channels.console import DEFAULT_PHONE, ConsoleChannel, ConsoleSession
 from bot.config import Config
@@ -84,8 +84,11 @@ async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO |
             tasks.append(asyncio.create_task(platform.run(stop), name=platform.name))
         if console_wanted(config):
             tasks.append(asyncio.create_task(_console_then_stop(app, stop, stdin, stdout)))
+        scheduler = await scheduling.start(app)
         await stop.wait()
         log.info("stopping: finishing the work in hand")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await _finish(tasks)
         for platform in platforms:
             await platform.close()
@@ -105,10 +108,12 @@ async def _console_then_stop(app: App, stop: asyncio.Event, stdin: TextIO | None
 
 
 async def console(app: App, *, phone: str | None, where: str, stdin: TextIO | None = None,
-                  stdout: TextIO | None = None) -> None:
-    """Run a console chat on `app` until end of input."""
+                  stdout: TextIO | None = None, with_jobs: bool = False) -> None:
+    """Run a console chat on `app` until end of input (with the scheduler if `with_jobs`)."""
     channel = ConsoleChannel(app.renderer, stdout or sys.stdout)
     app.add_channel(channel)
+    if scheduling.RUN_KEY not in app.jobs:
+        scheduling.attach(app)
     session = ConsoleSession(app=app, channel=channel, run_job=app.jobs.get("__run__"))
     chosen = phone or await _default_phone(app)
     await session.become(chosen)
@@ -118,7 +123,12 @@ async def console(app: App, *, phone: str | None, where: str, stdin: TextIO | No
         member = await members.get_by_phone(db, chosen) if chosen else None
     if (stdin or sys.stdin).isatty():
         session.say("console/banner", member=member, phone=chosen)
-    await session.loop(stdin)
+    scheduler = await scheduling.start(app) if with_jobs else None
+    try:
+        await session.loop(stdin)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
 
 
 async def _default_phone(app: App) -> str | None:

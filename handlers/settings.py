@@ -21,6 +21,8 @@ class ProgrammeSettings(Frozen):
     counting_statuses: tuple[str, ...] = ("submitted", "approved")
     draft_ttl_days: int = Field(7, ge=1, le=365)
     number_prefix: str = Field("SK-", min_length=1, max_length=8)
+    lagging_share: float = Field(0.8, ge=0, le=1)
+    """A unit is lagging when its count is below this share of a steady pace to its target."""
 
     @field_validator("timezone")
     @classmethod

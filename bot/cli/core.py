@@ -60,7 +60,7 @@ def cmd_console(config: Config, args: argparse.Namespace) -> int:
 
     async def go() -> None:
         async with open_app(config) as app:
-            await runtime.console(app, phone=phone, where=args.where)
+            await runtime.console(app, phone=phone, where=args.where, with_jobs=args.with_jobs)
 
     asyncio.run(go())
     return 0

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, initiatives, member, officer, verify
+from handlers.commands import general, initiatives, member, officer, outreach, verify
 from handlers.dialogs import review
 from handlers.turn import Turn
 from storage.models import Role
@@ -70,6 +70,14 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
     Command("daportal", Role.STAFF, run=initiatives.mark_on_portal, where=Where.DM,
             in_menu=False),
+    Command("baocao", Role.OFFICER, run=outreach.digest_now,
+            intents=("bao cao", "ban tin", "bao cao don vi")),
+    Command("thongbao", Role.STAFF, dialog="broadcast", where=Where.DM,
+            intents=("thong bao", "gui thong bao")),
+    Command("tatnhacnho", Role.MEMBER, run=outreach.reminders_off,
+            intents=("tat nhac nho", "dung nhac nho", "khong nhac nua")),
+    Command("batnhacnho", Role.MEMBER, run=outreach.reminders_on,
+            intents=("bat nhac nho", "nhac lai")),
 )}
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)

@@ -1,6 +1,7 @@
 """Dialogs, one module per goal, each with a Mermaid diagram beside it."""
 
 from handlers.dialogs import (
+    broadcast,
     confirm_entry,
     onboarding,
     proxy_entry,
@@ -13,5 +14,5 @@ from handlers.dialogs.engine import Dialog
 
 DIALOGS: dict[str, Dialog] = {d.name: d for d in (
     onboarding.DIALOG, register_initiative.DIALOG, review.DIALOG, verify_accounts.DIALOG,
-    proxy_entry.DIALOG, confirm_entry.DIALOG, withdraw.DIALOG,
+    proxy_entry.DIALOG, confirm_entry.DIALOG, withdraw.DIALOG, broadcast.DIALOG,
 )}

@@ -3,14 +3,18 @@
 from storage.models.attachment import Attachment
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
+from storage.models.broadcast import Audience, Broadcast, BroadcastStatus
 from storage.models.channel_pause import ChannelPause
 from storage.models.chat import Chat
 from storage.models.dialog_state import DialogState, DialogStatus
 from storage.models.identity import Identity
 from storage.models.initiative import EDITABLE_STATUSES, Initiative, InitiativeStatus
+from storage.models.job_run import JobRun, JobRunState
+from storage.models.job_state import JobState
 from storage.models.lease import Lease
 from storage.models.link_code import LinkCode
 from storage.models.member import Member, Role
+from storage.models.member_reminder import MemberReminder
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
 from storage.models.phase import Phase, PhaseStatus, Sprint, Target
 from storage.models.processed_update import ProcessedUpdate
@@ -19,8 +23,11 @@ from storage.models.unit import Unit, UnitLevel
 __all__ = [
     "EDITABLE_STATUSES",
     "Attachment",
+    "Audience",
     "AuditEntry",
     "Base",
+    "Broadcast",
+    "BroadcastStatus",
     "ChannelPause",
     "Chat",
     "DialogState",
@@ -28,9 +35,13 @@ __all__ = [
     "Identity",
     "Initiative",
     "InitiativeStatus",
+    "JobRun",
+    "JobRunState",
+    "JobState",
     "Lease",
     "LinkCode",
     "Member",
+    "MemberReminder",
     "OutboxMessage",
     "OutboxStatus",
     "Phase",

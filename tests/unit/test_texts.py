@@ -48,6 +48,59 @@ ROW = NS(rank=1, unit_id=1, code="DN01", name="Công ty May", count=5, target=10
 REPORT_ROW = NS(number="SK-1", submitted_on=date(2026, 11, 1), unit_code="DN01", author="An",
                 title="T", status="approved")
 
+STANDING = NS(unit_id=1, code="DN01", name="Công ty May Sông Hồng", count=86, target=100,
+              ratio=0.86, rank=2, block_size=12, remaining=14, pace_needed=1, reached=False,
+              lagging=True, yesterday_count=3, pending_review=1008, week_count=9)
+WHEN = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+SPRINT = NS(name="Đợt thi đua cao điểm 35 ngày", starts_on=date(2026, 11, 16),
+            ends_on=date(2026, 12, 20))
+URGE = {"s": STANDING, "phase": PHASE, "sprint": SPRINT, "block_name": "Khối KDN",
+        "days_left_phase": 38, "days_left_sprint": 26, "names": ["Nguyễn Thị Lan"] * 10,
+        "more_names": 12}
+BLOCK = NS(code="KDN", name="Khối Doanh nghiệp", count=420, target=500, ratio=0.84, units=12,
+           week_count=35, forecast_ratio=1.02, lagging=[STANDING] * 15)
+OUTCOME = NS(job="officer_digest", state="done", count=1008, left_out=3, reason=None,
+             result={"reason": "no_open_phase"})
+JOB = NS(name="urge_units", cron="0 8 * * 1-6", enabled=True, paused=False, next_run=WHEN,
+         last_slot=WHEN, last_state="done", last_count=30, last_result={})
+BROADCAST_DRAFT = NS(audience="block", code="KDN", text="Họp giao ban lúc 14:00. " * 60,
+                     expected=1008, groups=1000)
+COUNTDOWN = {"event": "d7", "sprint": SPRINT, "phase": PHASE, "days_left": 7}
+SCHEDULE_SAMPLES: dict[str, dict] = {
+    "urge/steady": URGE, "urge/lagging": URGE, "urge/reached": URGE,
+    "digest/officer": {"d": NS(standing=STANDING, block_name="Khối KDN", phase_name="Giai đoạn 1",
+                               day=date(2026, 11, 24), silent=40, days_left=26,
+                               sprint_name="Đợt 35 ngày"), "name": "Minh"},
+    "digest/district": {"blocks": [BLOCK] * 2, "phase": PHASE, "days_left": 38,
+                        "today": date(2026, 11, 25)},
+    "digest/league": {"block": NS(name="Khối KDN"), "phase": PHASE, "rows": [ROW] * 60,
+                      "more": 3, "today": date(2026, 11, 25)},
+    "countdown/unit": {**COUNTDOWN, "s": STANDING, "in_sprint": 40},
+    "countdown/district": {**COUNTDOWN, "total": 1008, "blocks": [
+        {"name": "Khối KDN", "in_sprint": 400, "count": 420, "target": 500,
+         "top": [{"name": "Công ty May", "in_sprint": 40}] * 3}] * 2},
+    "reminder/silent": {"name": "Lan", "phase": PHASE, "days_left": 38, "s": STANDING},
+    "reminder/off": {"changed": True}, "reminder/on": {"changed": False},
+    "jobs/run_result": {"o": OUTCOME, "at": WHEN},
+    "jobs/unknown": {"name": "x", "names": ["urge_units", "officer_digest"]},
+    "jobs/bad_time": {"text": "mai"},
+    "jobs/left_out": {"job": "urge_units", "slot": WHEN, "count": 50, "channels": ["zalo"],
+                      "units": [f"DN{n:02d}" for n in range(50)]},
+    "jobs/list": {"jobs": [JOB] * 7},
+    "jobs/paused": {"name": "urge_units"}, "jobs/resumed": {"name": "urge_units"},
+    "broadcast/message": {"text": "Họp giao ban lúc 14:00.", "sender": "LĐLĐ huyện Đông Anh"},
+    "broadcast/audience_choices": {"scheduled": 2},
+    "broadcast/confirm": {"d": BROADCAST_DRAFT, "at": WHEN, "sender": "LĐLĐ huyện Đông Anh"},
+    "broadcast/scheduled": {"number": 12, "expected": 1008, "at": WHEN},
+    "broadcast/scheduled_label": {"b": NS(id=12, text="Họp giao ban " * 10), "at": WHEN},
+    "broadcast/cancelled": {"number": 12}, "broadcast/cannot_cancel": {"number": 12},
+    "broadcast/no_recipients": {"audience": "unit", "code": "DN01"},
+    "broadcast/report": {"number": 12, "sent": 900, "expected": 1008, "left_out": 108,
+                         "units": [f"DN{n:02d}" for n in range(60)]},
+    "broadcast/bad_audience": {"text": "khoi:KDN"},
+    "broadcast/time_passed": {"at": WHEN}, "broadcast/time_too_far": {"days": 90},
+}
+
 SAMPLES: dict[str, dict] = {
     "common/choices": {"choices": ["Gửi", "Sửa", "Huỷ"]},
     "common/menu": {"name": "Lan"},
@@ -138,6 +191,8 @@ SAMPLES: dict[str, dict] = {
     "register/too_many_photos": {"max": 10},
     "zalo/quota_paused": {"month": date(2026, 11, 1), "spent": 3000, "quota": 3000, "held": 12,
                           "until": datetime(2026, 12, 1, 0, 0, tzinfo=UTC)},
+    # Scheduled outreach (issue 6).
+    **SCHEDULE_SAMPLES,
 }
 
 renderer = Renderer()

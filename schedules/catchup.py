@@ -1,0 +1,56 @@
+"""Catch-up after downtime.
+
+A missed slot still inside its grace window runs once; older ones are recorded as missed and never
+sent late.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from schedules import slots
+from schedules.context import JobContext
+from schedules.registry import JobSpec
+from schedules.runner import Outcome, record, run_slot
+from storage.db import unit_of_work
+from storage.models import JobRunState
+from storage.repositories import job_runs
+
+log = logging.getLogger(__name__)
+
+MAX_MISSED_RECORDED = 100
+
+
+async def catch_up(ctx: JobContext, specs: Iterable[JobSpec], *, now: datetime | None = None
+                   ) -> list[Outcome]:
+    """Look at each job's last recorded slot against its cron, and settle the slots since."""
+    now = now or ctx.clock.now()
+    outcomes: list[Outcome] = []
+    for spec in specs:
+        if spec.enabled and spec.catch_up:
+            outcomes += await _catch_up_one(ctx, spec, now)
+    return outcomes
+
+
+async def _catch_up_one(ctx: JobContext, spec: JobSpec, now: datetime) -> list[Outcome]:
+    tz = ctx.programme.tz
+    async with unit_of_work(ctx.sessions) as session:
+        last = await job_runs.last_slot(session, spec.name)
+    if last is None:
+        latest = slots.previous(spec.cron, tz, now)
+        pending = [latest] if latest is not None else []
+    else:
+        pending = slots.between(spec.cron, tz, last, now, limit=MAX_MISSED_RECORDED)
+    outcomes = [await record(ctx, spec, slot, JobRunState.MISSED, reason="downtime")
+                for slot in pending[:-1]]
+    if pending:
+        newest = pending[-1]
+        if now - newest <= spec.grace:
+            log.info("catching up job %s slot %s", spec.name, newest.isoformat())
+            outcomes.append(await run_slot(ctx, spec, newest, at=now))
+        else:
+            outcomes.append(await record(ctx, spec, newest, JobRunState.MISSED,
+                                         reason="past_grace"))
+    return outcomes
