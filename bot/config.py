@@ -10,14 +10,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings
+from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings, ReportSettings
 from storage.db import DatabaseSettings
 
 ENV_PREFIX = "SANGKIEN__"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 # Keys that may only come from the environment, never from a file in the repository.
 SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"),
-               ("zalo", "token"), ("zalo", "webhook_secret"))
+               ("zalo", "token"), ("zalo", "webhook_secret"), ("reports", "card_key"))
 
 
 class ConfigError(Exception):
@@ -88,6 +88,7 @@ class Config(Frozen):
     web: WebSettings = WebSettings()
     console: ConsoleSettings = ConsoleSettings()
     outbox: OutboxSettings = OutboxSettings()
+    reports: ReportSettings = ReportSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property
