@@ -77,7 +77,8 @@ def league_report(result: League, renderer: Renderer, *, highlight: int | None =
     return Report(stem=f"xephang-{result.root.code}",
                   title=renderer.render("reports/league_title", name=result.root.name),
                   sheets=[league_sheet(t, result, renderer, highlight=highlight)
-                          for t in result.tables])
+                          for t in result.tables],
+                  heading=card_heading(result, renderer))
 
 
 def outlook_row(o: Outlook, league: str = "") -> dict[str, Any]:

@@ -55,6 +55,8 @@ class Report:
     stem: str
     title: str
     sheets: list[Sheet] = field(default_factory=list)
+    heading: tuple[str, ...] = ()
+    """Three lines on top of a PNG card: what, whose, as of when."""
 
     @property
     def row_count(self) -> int:

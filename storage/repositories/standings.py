@@ -167,3 +167,27 @@ async def list_top_units(session: AsyncSession, *, phase_id: int, statuses: Sequ
             .limit(limit))
     rows = (await session.execute(stmt)).all()
     return [UnitTally(*row, rank=place, rank_before=0) for place, row in enumerate(rows, 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class SilentMember:
+    """A member on a roster with no initiative in a phase."""
+
+    name: str
+    role: str
+    unit_code: str
+    unit_name: str
+
+
+async def list_silent(session: AsyncSession, *, phase_id: int, path: str | None,
+                      limit: int | None = None) -> list[SilentMember]:
+    """List the roster members under `path` with no initiative in the phase, by unit and name."""
+    has_one = (select(Initiative.id).where(Initiative.member_id == Member.id,
+                                           Initiative.phase_id == phase_id).exists())
+    stmt = (select(Member.name, Member.role, Unit.code, Unit.name)
+            .join(Unit, Unit.id == Member.unit_id)
+            .where(~has_one, Unit.level == UnitLevel.GRASSROOTS)
+            .order_by(Unit.code, Member.name, Member.id).limit(limit))
+    if path is not None:
+        stmt = stmt.where(subtree(path))
+    return [SilentMember(*row) for row in (await session.execute(stmt)).all()]
