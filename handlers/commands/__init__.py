@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, member, officer
+from handlers.commands import general, member, officer, staff
 from handlers.turn import Turn
 from storage.models import Role
 
@@ -55,6 +55,10 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,
             intents=("chua nop",)),
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
+    Command("xuat", Role.STAFF, dialog="export_report",
+            intents=("xuat bao cao", "xuat excel", "xuat file")),
+    Command("khenthuong", Role.STAFF, run=staff.award_shortlist,
+            intents=("khen thuong", "de xuat khen thuong")),
 )}
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)

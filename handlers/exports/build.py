@@ -142,7 +142,7 @@ def silent_report(people: list[standings.SilentMember], scope: scopes.Scope,
     note = renderer.render("reports/silent_note", phase=scope.phase, now=scope.now,
                            count=len(people))
     return Report(stem=f"chuanop-{scope.root.code}", title=title,
-                  sheets=[Sheet("silent", title, note, cols, rows)])
+                  sheets=[Sheet(sheets.tab(renderer, "silent"), title, note, cols, rows)])
 
 
 def initiatives_report(rows: Any, renderer: Renderer) -> Report:
@@ -154,4 +154,4 @@ def initiatives_report(rows: Any, renderer: Renderer) -> Report:
             for k, label in zip(names, renderer.lines("reports/initiatives_header"), strict=True)]
     title = renderer.render("reports/initiatives_title")
     return Report(stem="sangkien", title=title, sheets=[Sheet(
-        "initiatives", title, "", cols, [dataclasses.asdict(r) for r in rows])])
+        sheets.tab(renderer, "initiatives"), title, "", cols, [dataclasses.asdict(r) for r in rows])])

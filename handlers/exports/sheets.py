@@ -25,10 +25,15 @@ OUTLOOK = ("league", "code", "name", "rank", "count", "target", "ratio", "recent
            "days_left", "projected", "projected_ratio", "extra_pace")
 
 
-def labels(renderer: Renderer) -> dict[str, str]:
-    """Read the column labels (`key: label` lines) from their template."""
-    pairs = (line.split(":", 1) for line in renderer.lines("reports/columns"))
+def labels(renderer: Renderer, template: str = "reports/columns") -> dict[str, str]:
+    """Read `key: label` lines from a template (column labels by default)."""
+    pairs = (line.split(":", 1) for line in renderer.lines(template))
     return {key.strip(): label.strip() for key, label in pairs}
+
+
+def tab(renderer: Renderer, key: str) -> str:
+    """Return the Vietnamese name of a sheet tab."""
+    return labels(renderer, "reports/sheet_names").get(key, key)
 
 
 def columns(renderer: Renderer, keys: Sequence[str]) -> list[Column]:
@@ -98,7 +103,7 @@ def units_report(result: League, outlook: Forecast, renderer: Renderer) -> Repor
     note = renderer.render("reports/units_note", **data)
 
     def sheet(name: str, title: str, items: list[Outlook], keys: Sequence[str]) -> Sheet:
-        return Sheet(name=name, title=title, note=note, columns=columns(renderer, keys),
+        return Sheet(name=tab(renderer, name), title=title, note=note, columns=columns(renderer, keys),
                      rows=[outlook_row(o, league_of.get(o.code, "")) for o in items])
 
     return Report(stem=f"tiendo-{result.root.code}",
@@ -135,7 +140,7 @@ def awards_report(result: Shortlist, renderer: Renderer) -> Report:
         cols = [c if c.key != "reason" else Column("reason", c.label, Kind.TEXT, 60)
                 for c in columns(renderer, keys[kind])]
         sheets.append(Sheet(
-            name=kind, title=renderer.render("awards/title", kind=kind, name=scope.root.name),
+            name=tab(renderer, kind), title=renderer.render("awards/title", kind=kind, name=scope.root.name),
             note=renderer.render("awards/note", phase=scope.phase, now=scope.now, order=order),
             columns=cols, rows=[place_row(p, kind, renderer) for p in places]))
     return Report(stem=f"khenthuong-{scope.root.code}", title=sheets[0].title, sheets=sheets)
@@ -147,7 +152,7 @@ def benefits_report(result: Benefits, renderer: Renderer) -> Report:
     note = renderer.render("reports/benefits_note", phase=scope.phase, now=scope.now)
     keys = ("code", "name", "unions", "count", "benefit_vnd")
     levels = [*result.levels.items(), ("grassroots", result.unions)]
-    sheets = [Sheet(name=level, title=renderer.render("reports/benefits_level", level=level),
+    sheets = [Sheet(name=tab(renderer, level), title=renderer.render("reports/benefits_level", level=level),
                     note=note, columns=columns(renderer, keys),
                     rows=[{"code": ln.code, "name": ln.name, "unions": ln.unions,
                            "count": ln.count, "benefit_vnd": ln.benefit_vnd} for ln in lines])

@@ -154,3 +154,17 @@ async def _names(session: AsyncSession, ids: list[int]) -> dict[int, tuple[str, 
 def table_of(result: League, unit_id: int) -> LeagueTable | None:
     """Return the table a union plays in."""
     return next((t for t in result.tables if t.row_of(unit_id) is not None), None)
+
+
+def excerpt(table: LeagueTable, unit_id: int | None, *, top: int = 10,
+            around: int = 2) -> list[tuple[bool, LeagueRow]]:
+    """Pick the rows a chat shows: the top ones and a union's neighbours; True marks a gap before."""
+    mine = next((i for i, r in enumerate(table.rows) if r.unit_id == unit_id), None)
+    keep = set(range(min(top, len(table.rows))))
+    if mine is not None:
+        keep |= set(range(max(mine - around, 0), min(mine + around + 1, len(table.rows))))
+    shown, previous = [], -1
+    for index in sorted(keep):
+        shown.append((index != previous + 1, table.rows[index]))
+        previous = index
+    return shown
