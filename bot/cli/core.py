@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from bot import runtime
+from bot.cli import reports
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.clock import local_today
@@ -30,8 +31,10 @@ def register(sub: Any) -> None:
     db.add_parser("upgrade", help="apply migrations (alembic upgrade head)").set_defaults(func=cmd_db)
     dem = sub.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     load = dem.add_parser("load", help="load the demo federation")
-    load.add_argument("--scale", choices=["district"], default="district")
+    load.add_argument("--scale", choices=["district", "national"], default="district")
     load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--fraction", type=float, default=1.0,
+                      help="national only: generate this share of the full size (e.g. 0.01)")
     load.add_argument("--if-empty", action="store_true", help="do nothing if data is present")
     load.set_defaults(func=cmd_demo)
 
@@ -70,7 +73,10 @@ def cmd_db(config: Config, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
-    """Load the demo federation."""
+    """Load the demo federation (or the national data set, see bot/cli/reports.py)."""
+    if args.scale == "national":
+        return reports.cmd_demo_national(config, args)
+
     async def go() -> int:
         async with open_app(config) as app, unit_of_work(app.sessions) as session:
             if await demo.has_data(session):

@@ -7,12 +7,15 @@ import asyncio
 import sys
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
 from bot.cli.context import UsageError, open_app, write_output
 from bot.config import Config
 from handlers.clock import local_today
 from handlers.exports import build
+from handlers.services import demo, demo_national
+from storage.db import unit_of_work
 
 
 def register(sub: Any) -> None:
@@ -55,3 +58,46 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
     if args.output:
         print(f"{args.output}: {output.rows} rows", file=sys.stderr)
     return 0
+
+
+def cmd_demo_national(config: Config, args: argparse.Namespace) -> int:
+    """Generate the national data set (minutes on PostgreSQL; slow on SQLite)."""
+    if not 0 < args.fraction <= 1:
+        raise UsageError("--fraction must be above 0 and at most 1")
+    bar = tqdm(total=demo_national.planned_rows(args.fraction), unit="row", unit_scale=True,
+               desc="national demo", disable=not sys.stderr.isatty())
+
+    def tell(stage: str, rows: int) -> None:
+        bar.set_postfix_str(stage, refresh=False)
+        bar.update(rows)
+
+    async def go() -> demo.DemoSummary:
+        async with open_app(config) as app:
+            async with unit_of_work(app.sessions) as session:
+                if await demo.has_data(session):
+                    if args.if_empty:
+                        return demo.DemoSummary(0, 0, 0)
+                    raise UsageError("the database already holds data; demo load needs an empty one")
+                summary = await demo_national.load_national(
+                    session, today=local_today(app.clock, config.programme.tz),
+                    tz=config.programme.tz, fields=config.programme.fields, seed=args.seed,
+                    prefix=config.programme.number_prefix, fraction=args.fraction, progress=tell)
+            await vacuum(app.engine)
+            return summary
+
+    try:
+        summary = asyncio.run(go())
+    finally:
+        bar.close()
+    print(f"demo loaded: {summary.units} units, {summary.members} members, "
+          f"{summary.initiatives} initiatives")
+    return 0
+
+
+async def vacuum(engine: AsyncEngine) -> None:
+    """VACUUM ANALYZE on PostgreSQL, so report scans can read the covering indexes alone."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("VACUUM ANALYZE")

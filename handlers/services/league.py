@@ -20,52 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.services.scope import WEEK, Scope
 from storage.models import Phase, Unit
 from storage.repositories import standings
-from storage.repositories.standings import UnitTally
+from storage.repositories.standings import UnitTally, share
 
 log = logging.getLogger(__name__)
 
 
-def share(numerator: float, denominator: float) -> float | None:
-    """Return numerator / denominator, or None when there is nothing to divide by."""
-    return numerator / denominator if denominator > 0 else None
-
-
-@dataclass(frozen=True)
-class LeagueRow:
-    """One union in its league table."""
-
-    rank: int
-    rank_before: int | None
-    unit_id: int
-    code: str
-    name: str
-    count: int
-    count_before: int
-    target: int
-    member_count: int
-    authors: int
-    benefit_vnd: int
-
-    @property
-    def ratio(self) -> float | None:
-        """Return the share of the target reached (None without a target)."""
-        return share(self.count, self.target)
-
-    @property
-    def per_100(self) -> float | None:
-        """Return initiatives per 100 declared members."""
-        ratio = share(self.count, self.member_count)
-        return None if ratio is None else ratio * 100
-
-    @property
-    def submitted_share(self) -> float | None:
-        """Return the share of declared members who submitted at least one initiative."""
-        return share(self.authors, self.member_count)
-
-    @property
-    def movement(self) -> int | None:
-        """Return places gained since last week (negative: lost), None when there was no table."""
-        return None if self.rank_before is None else self.rank_before - self.rank
+LeagueRow = UnitTally
+"""One union in its league table (the repository's row, with its fair columns)."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +74,10 @@ class League:
 
 
 async def tallies(session: AsyncSession, scope: Scope, statuses: Sequence[str]) -> list[UnitTally]:
-    """Return the raw per-union numbers of a scope (one set-based query)."""
+    """Return the per-union numbers of a scope (one set-based query)."""
     return await standings.list_units(session, phase_id=scope.phase.id, statuses=statuses,
-                                      cut=scope.cut, path=scope.path)
+                                      cut=scope.cut, path=scope.path,
+                                      with_before=scope.phase.starts_on <= scope.today - WEEK)
 
 
 async def league(session: AsyncSession, scope: Scope, *, statuses: Sequence[str]) -> League:
@@ -126,21 +88,13 @@ async def league(session: AsyncSession, scope: Scope, *, statuses: Sequence[str]
 
 async def tables_from(session: AsyncSession, scope: Scope, rows: list[UnitTally]) -> League:
     """Group tallies into league tables named after their league unit."""
-    had_table = scope.phase.starts_on <= scope.today - WEEK
     groups = [(league_id, list(items)) for league_id, items in
               groupby(rows, key=lambda r: r.league_id)]
     names = await _names(session, [league_id for league_id, _ in groups])
     tables = [LeagueTable(league_id, *names.get(league_id, ("?", "?")),
-                          rows=[_row(t, had_table) for t in items]) for league_id, items in groups]
+                          rows=items) for league_id, items in groups]
     tables.sort(key=lambda t: t.code)
     return League(root=scope.root, phase=scope.phase, scope=scope, tables=tables)
-
-
-def _row(t: UnitTally, had_table: bool) -> LeagueRow:
-    return LeagueRow(rank=t.rank, rank_before=t.rank_before if had_table else None,
-                     unit_id=t.unit_id, code=t.code, name=t.name, count=t.count,
-                     count_before=t.count_before, target=t.target,
-                     member_count=t.member_count, authors=t.authors, benefit_vnd=t.benefit_vnd)
 
 
 async def _names(session: AsyncSession, ids: list[int]) -> dict[int, tuple[str, str]]:
