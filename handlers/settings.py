@@ -83,5 +83,5 @@ class ReportSettings(Frozen):
     card_ttl_hours: int = Field(72, ge=1, le=24 * 30)
     card_key: str = ""
     """Secret for signing card links (env SANGKIEN__REPORTS__CARD_KEY); empty: a key file."""
-    card_max_rows: int = Field(60, ge=5, le=500)
+    card_max_rows: int = Field(60, ge=1, le=500)
     awards: AwardRules = AwardRules()

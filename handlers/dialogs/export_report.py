@@ -65,7 +65,7 @@ async def pick(turn: Turn, draft: Draft, text: str) -> None:
     elif sent.link is not None:
         turn.reply("reports/export_link", caption=caption, link=sent.link,
                    hours=turn.exports.settings.card_ttl_hours)
-    elif kind == "league":
+    elif fmt == "png":
         scope = await scopes.build(turn.session, root=unit, now=ctx.now, today=ctx.today,
                                    phase=await scopes.find_phase(turn.session, None))
         result = await league.league(turn.session, scope, statuses=turn.settings.counting_statuses)
