@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 CHOICES = (("league", "png"), ("league", "xlsx"), ("units", "xlsx"), ("awards", "xlsx"),
            ("benefits", "xlsx"), ("initiatives", "xlsx"))
 """What each numbered entry of `reports/export_choices` makes, in the same order."""
+MAX_TEXT_TABLES = 4
+"""Blocks shown when the league goes out as text (Zalo's 2,000-character limit)."""
 
 
 class Step(StrEnum):
@@ -69,7 +71,8 @@ async def pick(turn: Turn, draft: Draft, text: str) -> None:
         scope = await scopes.build(turn.session, root=unit, now=ctx.now, today=ctx.today,
                                    phase=await scopes.find_phase(turn.session, None))
         result = await league.league(turn.session, scope, statuses=turn.settings.counting_statuses)
-        turn.reply("reports/export_as_text", result=result)
+        shown = [(t, league.excerpt(t, None)) for t in result.tables[:MAX_TEXT_TABLES]]
+        turn.reply("reports/export_as_text", result=result, tables=shown)
     else:
         raise UserError("reports/export_needs_link")
 

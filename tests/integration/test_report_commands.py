@@ -44,7 +44,7 @@ async def test_khenthuong_is_for_staff(chat: ChatDriver, federation: Federation)
     await ha.says("/khenthuong")
     text = await ha.next_reply()
     assert "Đề xuất khen thưởng LĐLĐ huyện Thử Nghiệm" in text
-    assert "1. TH01 Trường Tiểu học số 1 Đông Anh: 100% KH · 20/100 ĐV · 8 SK" in text
+    assert "1. TH01 Trường Tiểu học số 1 Đông…: 100% KH · 20/100 · 8 SK" in text
     assert "1. Phạm Quốc Huy (TH01): 8 SK" in text
 
 
@@ -66,8 +66,8 @@ async def test_xuat_lists_the_exports_and_sends_the_league_card(
     assert "tệp đính kèm" in sent.text and sent.attachment is not None
     assert sent.attachment["type"] == "photo" and sent.attachment["filename"].endswith(".png")
     card = Path(sent.attachment["path"])
-    assert card.resolve().is_relative_to(tmp_path / "data" / "exports")
-    assert Image.open(card).width == 1080
+    assert card.parts[:2] == ("data", "exports")  # under the working directory: tmp_path here
+    assert Image.open(tmp_path / card).width == 1080
 
 
 async def test_xuat_with_a_number_sends_a_workbook_at_once(chat: ChatDriver,
