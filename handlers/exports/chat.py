@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ def deliver(exports: Exports, *, data: bytes | str, filename: str, channel: str,
             now: datetime) -> Delivery:
     """Save `data` under the export folder and say how it goes to a chat on `channel`."""
     path = files.save(data, directory=exports.directory, filename=filename)
+    # Files live as long as their links (plus a day for the send to happen), then go.
+    files.prune(exports.directory, now=now, keep=exports.links.ttl + timedelta(days=1))
     kind = "photo" if filename.endswith(".png") else "document"
     if channel not in URL_ONLY_CHANNELS:
         attachment = {"type": kind, "path": str(path), "filename": filename, "caption": caption}

@@ -167,3 +167,17 @@ async def test_web_server_serves_a_card_until_its_link_expires(app: App, clock: 
                 assert expired.status == 404
     finally:
         await runner.cleanup()
+
+
+def test_old_exports_are_pruned_when_a_new_one_is_saved(tmp_path: Path,
+                                                        clock: ManualClock) -> None:
+    import os
+
+    exports = create(ReportSettings(export_dir=str(tmp_path), card_key="k", card_ttl_hours=1))
+    old = tmp_path / "old-abc.png"
+    old.write_bytes(b"x")
+    stamp = (clock.now() - timedelta(days=2)).timestamp()
+    os.utime(old, (stamp, stamp))
+    fresh = deliver(exports, data=b"png", filename="new.png", channel="telegram", caption="c",
+                    now=clock.now())
+    assert not old.exists() and fresh.path.exists()

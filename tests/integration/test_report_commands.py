@@ -139,3 +139,17 @@ async def test_console_prints_a_line_naming_the_attached_file(app: App) -> None:
                                 attachment={"type": "photo", "path": "data/exports/a.png",
                                             "filename": "xephang.png", "caption": "c"}))
     assert "[Ảnh đính kèm: xephang.png (data/exports/a.png)]" in out.getvalue()
+
+
+async def test_tiendo_ranks_by_the_same_rule_as_the_league(chat: ChatDriver,
+                                                           federation: Federation) -> None:
+    from tests.integration.test_league import add_member
+
+    await add_member(chat.app, federation, "TH02", "0900000008")
+    await add_initiatives(chat.app, federation, "0900000004", 4)  # TH01: 4 of 8, 40 members
+    await add_initiatives(chat.app, federation, "0900000008", 4)  # TH02: 4 of 8, 35 members
+    huy = await chat.member("0900000004")
+    await huy.says("/tiendo")
+    assert "Xếp thứ 2/2 trong Khối KHC" in await huy.next_reply()
+    await huy.says("/xephang")
+    assert "2. Trường Tiểu học số 1 Đông Anh: 4" in await huy.next_reply()
