@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
-from storage.models import Initiative, Phase, Unit
+from storage.models import Phase, Unit
 from storage.repositories import phases, units
 
 WEEK = timedelta(days=7)
@@ -88,8 +88,3 @@ async def resolve(session: AsyncSession, *, code: str | None, phase: int | None,
     return await build(session, root=root, phase=await find_phase(session, phase), now=now,
                        today=today)
 
-
-async def last_activity(session: AsyncSession, phase_id: int) -> datetime | None:
-    """Return when the latest initiative of a phase came in."""
-    stmt = select(func.max(Initiative.created_at)).where(Initiative.phase_id == phase_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
