@@ -55,7 +55,9 @@ def planned_rows(fraction: float = 1.0) -> int:
     """Return roughly how many rows a load writes (for a progress bar's total)."""
     data = national_data()
     low, high = data["sample_members"]
-    return int(fraction * (data["unions"] * (1 + 2 + (low + high) / 2) + data["initiatives"]))
+    unions = data["unions"] * (1 + len(data["phases"]) + (low + high) / 2)  # unit, targets, members
+    districts = data["districts"] * min(1.0, fraction ** 0.5) + len(data["provinces"]) + 1
+    return int(fraction * (unions + data["initiatives"]) + districts)
 
 
 @dataclass
