@@ -12,7 +12,7 @@ from handlers.services import awards
 from handlers.services import scope as scopes
 from handlers.settings import AwardRules
 from storage.db import unit_of_work
-from storage.models import Initiative
+from storage.models import Initiative, InitiativeStatus
 from tests.factories import Federation, add_initiatives
 from tests.integration.test_league import add_member, set_size
 
@@ -26,7 +26,8 @@ async def shortlist(app: App, clock: ManualClock, rules: AwardRules | None = Non
     async with app.sessions() as session:
         scope = await scopes.resolve(session, code=None, phase=None, now=clock.now(),
                                      today=local_today(clock, app.config.programme.tz))
-        return await awards.shortlist(session, scope, rules=rules or AwardRules(),
+        # Explicit statuses: once reviews define `approved`, the default counts only that.
+        return await awards.shortlist(session, scope, rules=rules or AwardRules(statuses=COUNTING),
                                       counting=COUNTING)
 
 
@@ -82,7 +83,8 @@ async def test_the_shortlist_length_and_rules_come_from_config(app: App, clock: 
                                                                federation: Federation) -> None:
     await add_initiatives(app, federation, "0900000003", 9)  # DN01: 90 %, 9 initiatives
     await add_initiatives(app, federation, "0900000006", 5)  # DN02: 100 %, 5 initiatives
-    rules = AwardRules(collectives=1, individuals=1, collective_order=("count",))
+    rules = AwardRules(collectives=1, individuals=1, collective_order=("count",),
+                       statuses=COUNTING)
     result = await shortlist(app, clock, rules)
     assert [(p.code, p.decided_by) for p in result.collectives] == [("DN01", "count")]
     assert [p.name for p in result.individuals] == ["Nguyễn Thị Lan"]
@@ -92,7 +94,9 @@ async def test_award_statuses_are_configurable_and_default_to_the_counting_ones(
         app: App, clock: ManualClock, federation: Federation) -> None:
     await add_initiatives(app, federation, "0900000003", 2)
     await add_initiatives(app, federation, "0900000006", 1, status="approved")
-    assert awards.award_statuses(AwardRules(), COUNTING) == COUNTING
+    reviews_exist = awards.APPROVED in {s.value for s in InitiativeStatus}
+    assert awards.award_statuses(AwardRules(), COUNTING) == (
+        ("approved",) if reviews_exist else COUNTING)
     only_approved = await shortlist(app, clock, AwardRules(statuses=("approved",)))
     assert [p.code for p in only_approved.collectives] == ["DN02"]
     assert only_approved.statuses == ("approved",)

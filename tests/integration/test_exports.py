@@ -34,9 +34,10 @@ async def produce(app: App, clock: ManualClock, **request: object) -> build.Outp
 
 @pytest.fixture
 async def scored(app: App, federation: Federation) -> Federation:
-    await add_initiatives(app, federation, "0900000003", 3)
-    await add_initiatives(app, federation, "0900000006", 5)
-    await add_initiatives(app, federation, "0900000004", 2)
+    # Approved: they count for targets and for awards, before and after reviews exist.
+    await add_initiatives(app, federation, "0900000003", 3, status="approved")
+    await add_initiatives(app, federation, "0900000006", 5, status="approved")
+    await add_initiatives(app, federation, "0900000004", 2, status="approved")
     return federation
 
 

@@ -36,7 +36,7 @@ async def test_xephang_shows_the_own_block_with_fair_columns(
 
 
 async def test_khenthuong_is_for_staff(chat: ChatDriver, federation: Federation) -> None:
-    await add_initiatives(chat.app, federation, "0900000004", 8)
+    await add_initiatives(chat.app, federation, "0900000004", 8, status="approved")
     lan = await chat.member("0900000003")
     await lan.says("/khenthuong")
     assert "cán bộ LĐLĐ" in await lan.next_reply()
