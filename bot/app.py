@@ -17,6 +17,8 @@ from bot.config import Config
 from handlers.channel import Channel
 from handlers.clock import Clock, SystemClock
 from handlers.delivery import OutboxSender
+from handlers.exports.links import Exports
+from handlers.exports.links import create as create_exports
 from handlers.router import Router
 from handlers.texts import Renderer
 from handlers.types import Inbound
@@ -43,6 +45,7 @@ class App:
     clock: Clock
     channels: dict[str, Channel] = field(default_factory=dict)
     jobs: dict[str, Any] = field(default_factory=dict)
+    exports: Exports | None = None
 
     @classmethod
     def create(cls, config: Config, *, clock: Clock | None = None,
@@ -52,11 +55,12 @@ class App:
         engine = create_engine(config.database)
         sessions = create_sessionmaker(engine)
         renderer = Renderer(tz=config.programme.tz)
+        exports = create_exports(config.reports, public_url=config.web.public_url)
         router = Router(sessions=sessions, renderer=renderer, settings=config.programme,
-                        clock=clock)
+                        clock=clock, exports=exports)
         sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
                               worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}")
-        return cls(config, engine, sessions, renderer, router, sender, clock)
+        return cls(config, engine, sessions, renderer, router, sender, clock, exports=exports)
 
     def add_channel(self, channel: Channel) -> None:
         """Serve a channel: the router learns its limits, the sender may send through it."""

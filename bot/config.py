@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings
+from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings, ReportSettings
 from schedules.settings import SchedulesSettings
 from storage.db import DatabaseSettings
 
@@ -18,7 +18,7 @@ ENV_PREFIX = "SANGKIEN__"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config.yaml"
 # Keys that may only come from the environment, never from a file in the repository.
 SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"),
-               ("zalo", "token"), ("zalo", "webhook_secret"))
+               ("zalo", "token"), ("zalo", "webhook_secret"), ("reports", "card_key"))
 
 
 class ConfigError(Exception):
@@ -102,6 +102,7 @@ class Config(Frozen):
     console: ConsoleSettings = ConsoleSettings()
     outbox: OutboxSettings = OutboxSettings()
     schedules: SchedulesSettings = SchedulesSettings()
+    reports: ReportSettings = ReportSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @property

@@ -21,7 +21,22 @@ def build(app: App) -> web.Application:
     server = web.Application(client_max_size=app.config.web.max_body_bytes)
     server[APP_KEY] = app
     server.router.add_get("/healthz", healthz)
+    server.router.add_get("/cards/{expires}/{signature}/{name}", card)
     return server
+
+
+async def card(request: web.Request) -> web.StreamResponse:
+    """Serve an exported card or file behind a signed, expiring link (404 when not valid)."""
+    app = request.app[APP_KEY]
+    path = None
+    if app.exports is not None:
+        path = app.exports.links.resolve(
+            expires=request.match_info["expires"], signature=request.match_info["signature"],
+            name=request.match_info["name"], now=app.clock.now())
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600",
+                                           "X-Robots-Tag": "noindex"})
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from handlers.clock import Clock
 from handlers.commands import COMMANDS, Command, ParsedCommand, Where, parse, verify
 from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
+from handlers.exports.links import Exports
 from handlers.intents import match_intent
 from handlers.parsing import parse_choice
 from handlers.roles import allows, roles_from
@@ -40,13 +41,15 @@ class Router:
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], renderer: Renderer,
                  settings: ProgrammeSettings, clock: Clock,
-                 limits: Mapping[str, ChannelLimits] | None = None) -> None:
+                 limits: Mapping[str, ChannelLimits] | None = None,
+                 exports: Exports | None = None) -> None:
         self.sessions = sessions
         self.renderer = renderer
         self.settings = settings
         self.clock = clock
         self.limits = dict(limits or {})
         self.bot_names: dict[str, set[str]] = {}
+        self.exports = exports
 
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one update; return the ids of the outbox rows it queued (empty if a duplicate)."""
@@ -83,7 +86,8 @@ class Router:
             return await self._queue(turn)
 
     async def _turn(self, session: AsyncSession, inbound: Inbound) -> Turn:
-        turn = Turn(session, inbound, self.settings, self.clock, self.renderer)
+        turn = Turn(session, inbound, self.settings, self.clock, self.renderer,
+                    exports=self.exports)
         found = await identities.get_with_member(session, channel=inbound.chat.channel,
                                                  user_id=inbound.user_id)
         if found:
@@ -283,6 +287,7 @@ class Router:
                     turn.member.id if turn.member and reply.chat is None and not chat.is_group
                     else None),
                 "text": body, "choices": list(reply.choices), "dedup_key": key,
+                "attachment": reply.attachment,
                 "priority": Priority.REPLY, "not_before": now, "created_at": now,
                 "status": OutboxStatus.PENDING, "attempts": 0}
 

@@ -47,3 +47,43 @@ class OutboxSettings(Frozen):
     sending_lease_seconds: int = Field(300, ge=10)
     backoff_base_seconds: float = Field(2.0, gt=0)
     backoff_max_seconds: float = Field(300.0, gt=0)
+
+
+class AwardRules(Frozen):
+    """How the award shortlist is ranked (docs/reports.md explains each key)."""
+
+    collectives: int = Field(10, ge=1, le=100)
+    individuals: int = Field(10, ge=1, le=100)
+    collective_order: tuple[str, ...] = ("percent_of_target", "per_100_members", "count")
+    individual_order: tuple[str, ...] = ("initiatives", "benefit")
+    statuses: tuple[str, ...] = ()
+    """Statuses that count for awards; empty: `approved` once it exists, else counting_statuses."""
+
+    @field_validator("collective_order")
+    @classmethod
+    def _known_collective_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _known(value, ("percent_of_target", "per_100_members", "count", "share_submitted",
+                              "benefit"))
+
+    @field_validator("individual_order")
+    @classmethod
+    def _known_individual_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _known(value, ("initiatives", "benefit"))
+
+
+def _known(value: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [key for key in value if key not in allowed]
+    if unknown or not value:
+        raise ValueError(f"use one or more of {', '.join(allowed)}")
+    return value
+
+
+class ReportSettings(Frozen):
+    """Reports, exported files and the expiring card links served to Zalo."""
+
+    export_dir: str = "data/exports"
+    card_ttl_hours: int = Field(72, ge=1, le=24 * 30)
+    card_key: str = ""
+    """Secret for signing card links (env SANGKIEN__REPORTS__CARD_KEY); empty: a key file."""
+    card_max_rows: int = Field(60, ge=1, le=500)
+    awards: AwardRules = AwardRules()

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.clock import Clock, local_today
+from handlers.exports.links import Exports
 from handlers.settings import ProgrammeSettings
 from handlers.texts import Renderer
 from handlers.types import ChatRef, Inbound
@@ -25,6 +26,7 @@ class Reply:
     chat: ChatRef | None = None
     member_id: int | None = None
     dedup_key: str | None = None
+    attachment: dict[str, Any] | None = None
 
 
 @dataclass
@@ -41,10 +43,15 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     next_dialog: tuple[Any, Any] | None = None
     """A dialog (and its draft) to start once the current one ends, e.g. /nhaptho → register."""
+    exports: Exports | None = None
 
     def reply(self, template: str, /, *, choices: tuple[str, ...] = (), **data: Any) -> None:
         """Queue a reply to the chat the update came from."""
         self.replies.append(Reply(template, data, choices))
+
+    def attach(self, template: str, /, *, attachment: dict[str, Any], **data: Any) -> None:
+        """Queue a reply that carries a file: `{"type": "photo"|"document", "path", ...}`."""
+        self.replies.append(Reply(template, data, attachment=attachment))
 
     def notify(self, template: str, /, *, chat: ChatRef, dedup_key: str,
                member_id: int | None = None, choices: tuple[str, ...] = (), **data: Any) -> None:

@@ -45,7 +45,10 @@ class ConsoleChannel:
         if message.chat != self.current:
             header = self.renderer.render("console/other_chat", chat_id=message.chat.chat_id)
             self.out.write(header + "\n")
-        self.out.write(message.text + "\n\n")
+        self.out.write(message.text + "\n")
+        if message.attachment:
+            self.out.write(self.renderer.render("console/attachment", **message.attachment) + "\n")
+        self.out.write("\n")
         self.out.flush()
         return None
 

@@ -1,22 +1,18 @@
-"""Core subcommands: run, console, db upgrade, demo load, report initiatives."""
+"""Core subcommands: run, console, db upgrade, demo load (reports live in bot/cli/reports.py)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
-from collections.abc import Sequence
-from dataclasses import astuple
 from typing import Any
 
 from bot import runtime
-from bot.app import App
-from bot.cli.context import UsageError, open_app, write_output
+from bot.cli import reports
+from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.clock import local_today
 from handlers.parsing import normalize_phone
-from handlers.services import demo, reports
+from handlers.services import demo
 from storage import migrate
 from storage.db import unit_of_work
 
@@ -35,18 +31,12 @@ def register(sub: Any) -> None:
     db.add_parser("upgrade", help="apply migrations (alembic upgrade head)").set_defaults(func=cmd_db)
     dem = sub.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     load = dem.add_parser("load", help="load the demo federation")
-    load.add_argument("--scale", choices=["district"], default="district")
+    load.add_argument("--scale", choices=["district", "national"], default="district")
     load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--fraction", type=float, default=1.0,
+                      help="national only: generate this share of the full size (e.g. 0.01)")
     load.add_argument("--if-empty", action="store_true", help="do nothing if data is present")
     load.set_defaults(func=cmd_demo)
-    rep = sub.add_parser("report", help="reports")
-    rep.add_argument("kind", choices=["initiatives"])
-    rep.add_argument("--phase", type=int)
-    rep.add_argument("--block")
-    rep.add_argument("--unit")
-    rep.add_argument("--format", choices=["text", "csv"], default="text")
-    rep.add_argument("-o", "--output", help="write to FILE instead of stdout")
-    rep.set_defaults(func=cmd_report)
 
 
 def cmd_run(config: Config, _args: argparse.Namespace) -> int:
@@ -83,7 +73,10 @@ def cmd_db(config: Config, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
-    """Load the demo federation."""
+    """Load the demo federation (or the national data set, see bot/cli/reports.py)."""
+    if args.scale == "national":
+        return reports.cmd_demo_national(config, args)
+
     async def go() -> int:
         async with open_app(config) as app, unit_of_work(app.sessions) as session:
             if await demo.has_data(session):
@@ -99,32 +92,3 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(go())
-
-
-def cmd_report(config: Config, args: argparse.Namespace) -> int:
-    """Print or write a report."""
-    async def go() -> str:
-        async with open_app(config) as app, app.sessions() as session:
-            rows = await reports.initiative_rows(session, tz=config.programme.tz,
-                                                 phase=args.phase, unit=args.unit,
-                                                 block=args.block)
-            return _initiatives_out(app, rows, args.format)
-
-    write_output(asyncio.run(go()), args.output)
-    return 0
-
-
-def _initiatives_out(app: App, rows: Sequence[object], fmt: str) -> str:
-    if fmt == "csv":
-        return to_csv(app.renderer.lines("reports/initiatives_header"), rows)
-    return app.renderer.render("reports/initiatives", rows=rows) + "\n"
-
-
-def to_csv(header: Sequence[str], rows: Sequence[object]) -> str:
-    """Write dataclass rows as CSV under a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in astuple(row)])  # type: ignore[call-overload]
-    return buffer.getvalue()

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, initiatives, member, officer, outreach, verify
+from handlers.commands import general, initiatives, member, officer, outreach, staff, verify
 from handlers.dialogs import review
 from handlers.turn import Turn
 from storage.models import Role
@@ -78,6 +78,10 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             intents=("tat nhac nho", "dung nhac nho", "khong nhac nua")),
     Command("batnhacnho", Role.MEMBER, run=outreach.reminders_on,
             intents=("bat nhac nho", "nhac lai")),
+    Command("xuat", Role.STAFF, dialog="export_report",
+            intents=("xuat bao cao", "xuat excel", "xuat file")),
+    Command("khenthuong", Role.STAFF, run=staff.award_shortlist,
+            intents=("khen thuong", "de xuat khen thuong")),
 )}
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)

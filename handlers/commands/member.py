@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from handlers.services import initiatives as initiative_service
+from handlers.services import league as league_service
 from handlers.services import members as member_service
 from handlers.services import progress
+from handlers.services import report_scope as scopes
 from handlers.turn import Turn
-from storage.repositories import phases
+from storage.models import UnitLevel
+from storage.repositories import phases, units
+
+MAX_TABLES = 3
 
 
 async def my_initiatives(turn: Turn, _args: str) -> None:
@@ -30,14 +35,28 @@ async def unit_progress(turn: Turn, _args: str) -> None:
 
 
 async def league(turn: Turn, _args: str) -> None:
-    """Show the league table of the member's block."""
+    """Show the league table of the member's block, with the fair columns and the movement.
+
+    Staff of a block or a district see the tables of their own unit's blocks instead.
+    """
     assert turn.member is not None
     phase = await phases.get_open(turn.session)
     unit = await member_service.unit_of(turn.session, turn.member)
-    block = await member_service.block_of(turn.session, unit)
-    if phase is None or block is None:
+    grassroots = unit.level == UnitLevel.GRASSROOTS
+    root = await units.get(turn.session, unit.parent_id) if grassroots and unit.parent_id else unit
+    if phase is None or root is None:
         turn.reply("member/no_open_phase")
         return
-    table = await progress.league_table(turn.session, block=block, phase=phase,
-                                        statuses=turn.settings.counting_statuses)
-    turn.reply("member/league", block=block, phase=phase, rows=table, my_unit_id=unit.id)
+    scope = await scopes.build(turn.session, root=root, phase=phase, now=turn.clock.now(),
+                               today=turn.today)
+    result = await league_service.league(turn.session, scope,
+                                         statuses=turn.settings.counting_statuses)
+    own = league_service.table_of(result, unit.id)
+    tables = [own] if own else result.tables[:MAX_TABLES]
+    for table in tables:
+        turn.reply("member/league", table=table, phase=phase, now=scope.now, my_unit_id=unit.id,
+                   shown=league_service.excerpt(table, unit.id))
+    if not tables:
+        turn.reply("member/no_open_phase")
+    elif len(result.tables) > len(tables):
+        turn.reply("member/league_more", shown=len(tables), total=len(result.tables))

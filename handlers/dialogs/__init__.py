@@ -3,6 +3,7 @@
 from handlers.dialogs import (
     broadcast,
     confirm_entry,
+    export_report,
     onboarding,
     proxy_entry,
     register_initiative,
@@ -15,4 +16,5 @@ from handlers.dialogs.engine import Dialog
 DIALOGS: dict[str, Dialog] = {d.name: d for d in (
     onboarding.DIALOG, register_initiative.DIALOG, review.DIALOG, verify_accounts.DIALOG,
     proxy_entry.DIALOG, confirm_entry.DIALOG, withdraw.DIALOG, broadcast.DIALOG,
+    export_report.DIALOG,
 )}

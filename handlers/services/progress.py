@@ -67,7 +67,10 @@ def pace_needed(remaining: int, days: int) -> int:
 
 async def league_table(session: AsyncSession, *, block: Unit, phase: Phase,
                        statuses: Sequence[str]) -> list[LeagueRow]:
-    """Rank the grassroots unions of a block by count, then % of target; ties share a rank."""
+    """Rank a block's unions by the league rule of handlers/services/league.py.
+
+    Count, then % of target, then initiatives per 100 members; equal on all three share a rank.
+    """
     members = (await session.execute(
         select(Unit).where(Unit.path.startswith(block.path), Unit.level == UnitLevel.GRASSROOTS)
     )).scalars().all()
@@ -78,8 +81,14 @@ async def league_table(session: AsyncSession, *, block: Unit, phase: Phase,
         select(Target.unit_id, Target.target).where(Target.unit_id.in_(ids),
                                                     Target.phase_id == phase.id))).all())
     rows = [_row(u, counts.get(u.id, 0), targets.get(u.id, 0)) for u in members]
-    rows.sort(key=lambda r: (-r.count, -(r.ratio or 0.0), r.code))
+    rows.sort(key=lambda r: (*_rule(r), r.code))
     return _ranked(rows)
+
+
+def _rule(row: LeagueRow) -> tuple[float, float, float]:
+    ratio = row.count / row.target if row.target else -1.0
+    per_100 = row.count * 100.0 / row.member_count if row.member_count else -1.0
+    return (-row.count, -ratio, -per_100)
 
 
 def _row(unit: Unit, count: int, target: int) -> LeagueRow:
@@ -90,7 +99,7 @@ def _row(unit: Unit, count: int, target: int) -> LeagueRow:
 def _ranked(rows: list[LeagueRow]) -> list[LeagueRow]:
     ranked: list[LeagueRow] = []
     for index, row in enumerate(rows):
-        tied = ranked and ranked[-1].count == row.count
+        tied = ranked and _rule(ranked[-1]) == _rule(row)
         rank = ranked[-1].rank if tied else index + 1
         ranked.append(dataclasses.replace(row, rank=rank))
     return ranked

@@ -38,7 +38,15 @@ class Initiative(Base):
     """One initiative; `number` is its public reference, e.g. `SK-000123`."""
 
     __tablename__ = "initiatives"
-    __table_args__ = (Index("ix_initiatives_unit_phase_status", "unit_id", "phase_id", "status"),)
+    __table_args__ = (
+        Index("ix_initiatives_unit_phase_status", "unit_id", "phase_id", "status"),
+        # Reports aggregate a phase per unit and per author; on PostgreSQL the INCLUDE columns
+        # let those scans read the index alone (docs/reports.md, "Scale").
+        Index("ix_initiatives_phase_unit_member", "phase_id", "unit_id", "member_id",
+              postgresql_include=["status", "created_at", "benefit_vnd"]),
+        Index("ix_initiatives_phase_member", "phase_id", "member_id",
+              postgresql_include=["status", "created_at", "benefit_vnd", "unit_id"]),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(16), unique=True)

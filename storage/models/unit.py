@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -26,6 +26,11 @@ class Unit(Base):
     """One node of the union tree; `path` holds the ids from the root, e.g. `/1/3/17/`."""
 
     __tablename__ = "units"
+    __table_args__ = (
+        # Subtree queries use `path LIKE '/1/3/%'`; PostgreSQL needs text_pattern_ops for that
+        # to use an index under a non-C collation.
+        Index("ix_units_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -137,4 +137,4 @@ async def test_member_commands_show_progress_and_league(chat: ChatDriver) -> Non
     assert "còn 26 ngày" in progress and "cần khoảng 1 sáng kiến mỗi ngày" in progress
     await lan.says("/xephang")
     league = await lan.next_reply()
-    assert "Công ty May Sông Hồng: 0/10 (0%) ← đơn vị bạn" in league
+    assert "Công ty May Sông Hồng: 0 · 0% · 0 · 0% ← đơn vị bạn" in league

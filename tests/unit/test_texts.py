@@ -195,6 +195,99 @@ SAMPLES: dict[str, dict] = {
     **SCHEDULE_SAMPLES,
 }
 
+# Reports (issue 8). Chat templates get full-size samples (a block of 30 unions, 10 + 10 places);
+# CLI-only text reports (reports/*_text) get short ones: they never go through a chat.
+def _tally(i: int, *, name: str = "Trường Trung học cơ sở Nguyễn Văn Trỗi") -> object:
+    from storage.repositories.standings import UnitTally
+    return UnitTally(i, f"DN{i:02d}", name, 1, "/1/", 120, 10, 30 - i, 20 - i, 5, 50_000_000,
+                     None, i + 1, i + 2 if i % 2 else i)
+
+
+def _league(rows: int, tables: int = 1) -> object:
+    from handlers.services.league import League, LeagueTable
+    scope = NS(now=datetime(2026, 11, 24, tzinfo=UTC), root=NS(name="LĐLĐ huyện X", code="X"),
+               phase=PHASE, today=date(2026, 11, 24))
+    made = [LeagueTable(b, f"K{b}", f"Khối doanh nghiệp {b}", [_tally(i) for i in range(rows)])
+            for b in range(tables)]
+    return League(root=scope.root, phase=PHASE, scope=scope, tables=made)
+
+
+def _outlook(i: int) -> object:
+    from handlers.services.forecast import Outlook
+    return Outlook(f"DN{i:02d}", "Công ty TNHH Một thành viên", 10 + i, 40, 3, 7, 38, rank=i)
+
+
+def _places(kind: str) -> list:
+    from handlers.services.awards import Place
+    return [Place(i, "TH01-H01-0001", "Trường Trung học cơ sở Nguyễn Văn Trỗi xã Đông Hội",
+                  "Trường THCS Nguyễn Văn Trỗi", 120, 80, 400, 50, 1_500_000_000,
+                  datetime(2026, 11, 1, tzinfo=UTC), "per_100_members", "Trường Mầm non Hoa Sen")
+            for i in range(1, 11)]
+
+
+def _shortlist() -> object:
+    from handlers.settings import AwardRules
+    scope = NS(now=datetime(2026, 11, 24, tzinfo=UTC), root=NS(name="LĐLĐ huyện X", code="X"),
+               phase=PHASE)
+    return NS(scope=scope, rules=AwardRules(), statuses=("submitted",),
+              collectives=_places("collectives"), individuals=_places("individuals"))
+
+
+def _forecast() -> object:
+    from handlers.services.forecast import Outlook
+    return NS(total=Outlook("X", "LĐLĐ huyện X", 100, 400, 21, 7, 38), blocks=[_outlook(1)],
+              units=[_outlook(i) for i in range(3)], warnings=[_outlook(2)])
+
+
+LEAGUE_BIG = _league(30)
+SCOPE = LEAGUE_BIG.scope
+SAMPLES.update({
+    "member/league": {"table": LEAGUE_BIG.tables[0], "phase": PHASE, "now": SCOPE.now,
+                      "my_unit_id": 20,
+                      "shown": [(i == 10, r) for i, r in enumerate(LEAGUE_BIG.tables[0].rows)
+                                if i < 10 or 18 <= i <= 22]},
+    "member/league_more": {"shown": 3, "total": 705},
+    "awards/chat": {"s": _shortlist()},
+    "awards/title": {"kind": "collectives", "name": "LĐLĐ huyện X"},
+    "awards/note": {"phase": PHASE, "now": SCOPE.now, "order": ("percent_of_target", "count")},
+    "awards/reason": {"p": _places("collectives")[0], "kind": "collectives"},
+    "reports/export_as_text": {"result": _league(200, 6), "tables": [
+        (t, [(i == 10, r) for i, r in enumerate(t.rows[:13])]) for t in _league(200, 4).tables]},
+    "reports/export_caption": {"kind": "league", "name": "LĐLĐ huyện X"},
+    "reports/export_ready": {"caption": "Bảng xếp hạng", "link": "https://x/cards/1/a/b.png",
+                             "hours": 72},
+    "reports/export_link": {"caption": "Bảng xếp hạng", "link": "https://x/cards/1/a/b.xlsx",
+                            "hours": 72},
+    "reports/league_title": {"name": "Khối KDN"},
+    "reports/league_note": {"phase": PHASE, "now": SCOPE.now},
+    "reports/card_note": {"phase": PHASE, "now": SCOPE.now, "count": 1008, "target": 1200,
+                          "ratio": 0.84},
+    "reports/card_summary": {"count": 1008, "target": 1200, "ratio": 0.84},
+    "reports/movement": {"m": -2},
+    "reports/units_title": {"name": "LĐLĐ huyện X"},
+    "reports/units_note": {"phase": PHASE, "now": SCOPE.now, "days_left": 38, "window": 7},
+    "reports/benefits_title": {"name": "LĐLĐ huyện X"},
+    "reports/benefits_level": {"level": "district"},
+    "reports/benefits_note": {"phase": PHASE, "now": SCOPE.now},
+    "reports/silent_title": {"name": "LĐLĐ huyện X"},
+    "reports/silent_note": {"phase": PHASE, "now": SCOPE.now, "count": 12},
+    "reports/too_many_rows": {"rows": 126_000, "limit": 60},
+    "reports/role": {"role": "officer"},
+    "reports/league_text": {"result": _league(3, 2), "mark_id": 1},
+    "reports/units_text": {"result": _league(3), "f": _forecast()},
+    "reports/awards_text": {"s": NS(**{**_shortlist().__dict__,
+                                       "collectives": _places("c")[:2],
+                                       "individuals": _places("i")[:2]})},
+    "reports/benefits_text": {"b": NS(
+        scope=SCOPE, total=NS(name="X", unit_id=1, benefit_vnd=10**9, count=9),
+        levels={"block": [NS(code="K", name="Khối", unit_id=2, benefit_vnd=10**9, count=9)]},
+        unions=[NS(code="DN01", name="Công ty", benefit_vnd=10**9, count=9)])},
+    "reports/silent_text": {"scope": SCOPE, "people": [
+        NS(unit_code="DN01", name="Nguyễn Văn A", role="member")] * 3},
+    "reports/initiatives_text": {"rows": [REPORT_ROW] * 3},
+    "console/attachment": {"type": "photo", "path": "data/exports/x.png", "filename": "x.png"},
+})
+
 renderer = Renderer()
 
 

@@ -1,7 +1,7 @@
 """Officer workflows: review columns, eligibility, portal hand-off, audit log, link codes.
 
 Revision ID: 20261125_1300
-Revises: 20261125_1100
+Revises: 20261125_1200
 Create Date: 2026-11-24 23:57:45.394933
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import storage.types
 
 revision: str = "20261125_1300"
-down_revision: str | None = "20261125_1100"
+down_revision: str | None = "20261125_1200"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
