@@ -55,7 +55,14 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("chuanop", Role.OFFICER, run=officer.not_yet_submitted,
             intents=("chua nop",)),
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
+    Command("dot", Role.STAFF, dialog="phases",
+            intents=("giai doan", "dot thi dua", "quan ly giai doan", "chi tieu")),
+    Command("nhapds", Role.STAFF, dialog="import_roster", where=Where.DM,
+            intents=("nhap danh sach", "nhap ds")),
 )}
+
+FILE_COMMAND = "nhapds"
+"""The command a file sent outside a dialog reaches (staff import rosters by sending them)."""
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
 
