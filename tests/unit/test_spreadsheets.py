@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from handlers.errors import UserError
 from handlers.services.rosters import RosterKind
-from handlers.services.rosters.members import phone_of
+from handlers.services.rosters.members import clean_name, phone_of
 from handlers.services.rosters.plan import (
     check_header,
     detect_kind,
@@ -32,7 +32,7 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> No
     sheet = open_sheet(path)
     assert sheet.header == ["phone", "name", "unit_code"]
     assert list(sheet.rows()) == [
-        (2, {"phone": "0900000003", "name": "Lan Anh", "unit_code": "DN01"}),
+        (2, {"phone": "0900000003", "name": "Lan\nAnh", "unit_code": "DN01"}),
         (4, {"phone": "0900000004", "name": "Huy", "unit_code": "TH01"})]
 
 
@@ -61,7 +61,7 @@ def test_unreadable_files_are_refused_with_a_reason(tmp_path: Path, name: str, c
 
 def test_cells_become_plain_text() -> None:
     assert [cell_text(v) for v in (None, 12.0, 12.5, " a  b ", date(2026, 1, 2), True)] == [
-        "", "12", "12.5", "a b", "2026-01-02", "true"]
+        "", "12", "12.5", "a  b", "2026-01-02", "true"]
     assert column_key(" Unit-Code ") == "unit_code" and column_key("Mã") == "ma"
 
 
@@ -88,6 +88,7 @@ def test_values_parse_the_way_people_type_them() -> None:
     assert parse_role("") is None and parse_level("Cơ sở") == "grassroots"
     assert phone_of("912345678") == "0912345678" and phone_of("+84 912 345 678") == "0912345678"
     assert phone_of("12345") is None
+    assert clean_name(" Lan\nAnh ") == "Lan Anh" and clean_name("Lê  Thị\u200b Hà") == "Lê Thị Hà"
 
 
 @pytest.mark.parametrize("kind", list(RosterKind))

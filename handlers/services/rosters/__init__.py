@@ -6,7 +6,10 @@ nothing is written when any row is bad. The CLI and the chat upload dialog both 
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -52,16 +55,34 @@ async def import_file(
     check_header(kind, sheet.header, filename=sheet.filename)
     plan = Plan(kind, sheet.filename)
     progress.begin("read", sheet.total)
-    await PLANNERS[kind].plan(session, plan, sheet.rows(), max_role=max_role, progress=progress,
-                              at=at)
-    plan.bad.sort(key=lambda bad: bad.row)
-    plan.changes.sort(key=lambda change: change.row)
-    log.info("import %s (%s): %s", plan.filename, kind.value, plan.counts())
-    if apply and plan.ok and plan.changes:
-        await PLANNERS[kind].apply(session, plan, progress)
-        await _audit(session, plan, actor=actor, at=at)
-        plan.applied = True
+    with paused_gc():
+        await PLANNERS[kind].plan(session, plan, sheet.rows(), max_role=max_role,
+                                  progress=progress, at=at)
+        plan.bad.sort(key=lambda bad: bad.row)
+        plan.changes.sort(key=lambda change: change.row)
+        log.info("import %s (%s): %s", plan.filename, kind.value, plan.counts())
+        if apply and plan.ok and plan.changes:
+            await PLANNERS[kind].apply(session, plan, progress)
+            await _audit(session, plan, actor=actor, at=at)
+            plan.applied = True
     return plan
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector while a file is planned and written.
+
+    An import keeps several small objects per row alive until it ends; the collector would scan
+    them again and again (measured: half the time of a 100,000-row members import). They hold
+    no reference cycles, so reference counting frees them; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 async def _audit(session: AsyncSession, plan: Plan, *, actor: Member | None, at: datetime) -> None:

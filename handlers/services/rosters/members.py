@@ -6,17 +6,19 @@ Members are matched by phone. Nothing here runs one query per row.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.parsing import normalize_phone
 from handlers.roles import RANK
-from handlers.services.rosters.plan import Plan, Progress, chunks, parse_role
+from handlers.services.rosters.plan import Change, Plan, Progress, chunks, parse_role
 from handlers.services.spreadsheets import Row
 from handlers.textnorm import clean, fold
 from storage.models import Member, Role
@@ -24,15 +26,16 @@ from storage.repositories import units as unit_repo
 
 log = logging.getLogger(__name__)
 
+_MOBILE = re.compile(r"0[35789]")
 LOOKUP_CHUNK = 5000
+WHOLE_ROSTER_FACTOR = 4
 WRITE_CHUNK = 5000
 PROGRESS_EVERY = 2000
 MAX_NAME = 120
 
 
-@dataclass(frozen=True, slots=True)
-class MemberRow:
-    """A members row that passed the checks made without the database."""
+class MemberRow(NamedTuple):
+    """A members row that passed the checks made without the database (a tuple: 100,000s of them)."""
 
     row: int
     phone: str
@@ -51,6 +54,8 @@ class MemberWrites:
 
 def phone_of(text: str) -> str | None:
     """Normalise a phone; Excel drops the leading 0 of a number typed as a number (912345678)."""
+    if len(text) == 10 and text.isdigit() and _MOBILE.match(text):
+        return text  # already 0xxxxxxxxx: the common case, checked without the general parser
     phone = normalize_phone(text)
     if phone is None and len(text) == 9 and text.isdigit():
         phone = normalize_phone("0" + text)
@@ -61,8 +66,9 @@ def parse_rows(plan: Plan, rows: Iterable[Row], progress: Progress) -> list[Memb
     """Check each row on its own and against earlier rows of the file."""
     parsed: list[MemberRow] = []
     first_row: dict[str, int] = {}
-    for count, (number, values) in enumerate(rows, start=1):
-        plan.rows += 1
+    count = 0
+    for number, values in rows:
+        count += 1
         if count % PROGRESS_EVERY == 0:
             progress.advance(PROGRESS_EVERY)
         row = _parse_row(plan, number, values)
@@ -73,14 +79,22 @@ def parse_rows(plan: Plan, rows: Iterable[Row], progress: Progress) -> list[Memb
             continue
         first_row[row.phone] = number
         parsed.append(row)
-    progress.advance(plan.rows % PROGRESS_EVERY)
+    plan.rows += count
+    progress.advance(count % PROGRESS_EVERY)
     return parsed
 
 
+def clean_name(text: str) -> str:
+    """Clean a name like `textnorm.clean`, skipping the work for the usual tidy name."""
+    if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFC", text):
+        return text.strip()
+    return clean(text)
+
+
 def _parse_row(plan: Plan, number: int, values: dict[str, str]) -> MemberRow | None:
-    phone_text, name = values["phone"], clean(values["name"])
+    phone_text, name = values["phone"], clean_name(values["name"])
     phone = phone_of(phone_text)
-    unit_code = values["unit_code"].upper()
+    unit_code = values["unit_code"].strip().upper()
     reason: tuple[str, dict[str, Any]] | None = None
     if not phone_text:
         reason = "missing_phone", {}
@@ -105,11 +119,20 @@ def _parse_row(plan: Plan, number: int, values: dict[str, str]) -> MemberRow | N
 
 
 async def existing_by_phone(session: AsyncSession, phones: list[str]) -> dict[str, tuple[Any, ...]]:
-    """Return (id, name, unit id, role) of the members with these phones, a chunk at a time."""
+    """Return (id, name, unit id, role) of the members with these phones.
+
+    A file about as big as the roster reads the whole roster in one query; a small one looks its
+    phones up a chunk at a time.
+    """
+    columns = (Member.phone, Member.id, Member.name, Member.unit_id, Member.role)
+    total = (await session.execute(select(func.count(Member.id)))).scalar_one()
+    if total <= WHOLE_ROSTER_FACTOR * len(phones):
+        wanted = set(phones)
+        rows = (await session.execute(select(*columns).where(Member.phone.is_not(None)))).all()
+        return {phone: tuple(rest) for phone, *rest in rows if phone in wanted}
     found: dict[str, tuple[Any, ...]] = {}
     for chunk in chunks(phones, LOOKUP_CHUNK):
-        stmt = select(Member.phone, Member.id, Member.name, Member.unit_id, Member.role).where(
-            Member.phone.in_(chunk))
+        stmt = select(*columns).where(Member.phone.in_(chunk))
         for phone, *rest in (await session.execute(stmt)).all():
             found[phone] = tuple(rest)
     return found
@@ -120,59 +143,66 @@ async def plan(session: AsyncSession, plan: Plan, rows: Iterable[Row], *, max_ro
     """Fill `plan` with the members to add, to update, unchanged and bad."""
     parsed = parse_rows(plan, rows, progress)
     codes = await unit_repo.list_codes(session)
-    code_of = {unit_id: code for code, (unit_id, _level) in codes.items()}
-    existing = await existing_by_phone(session, [r.phone for r in parsed])
-    writes = MemberWrites()
+    decider = Decider(plan, MemberWrites(), {code: unit_id for code, (unit_id, _) in codes.items()},
+                      await existing_by_phone(session, [r.phone for r in parsed]), max_role, at)
     for row in parsed:
-        _decide(plan, writes, row, codes=codes, code_of=code_of, old=existing.get(row.phone),
-                max_role=max_role, at=at)
-    plan.writes = writes
+        decider.decide(row)
+    plan.added += len(decider.writes.adds)
+    plan.writes = decider.writes
 
 
-def _decide(plan: Plan, writes: MemberWrites, row: MemberRow, *, codes: dict[str, tuple[int, str]],
-            code_of: dict[int, str], old: tuple[Any, ...] | None, max_role: Role | None,
-            at: datetime) -> None:
-    if row.unit_code not in codes:
-        plan.refuse(row.row, "unknown_unit", code=row.unit_code)
-        return
-    unit_id = codes[row.unit_code][0]
-    if max_role is not None and row.role is not None and RANK[row.role] > RANK[max_role]:
-        plan.refuse(row.row, "role_too_high", role=row.role.value)
-        return
-    if old is None:
-        role = row.role or Role.MEMBER
-        writes.adds.append({"unit_id": unit_id, "name": row.name, "phone": row.phone,
-                            "role": role.value, "reminders_enabled": True, "created_at": at})
-        plan.change(row.row, "add", row.phone, {"name": (None, row.name),
-                                                "unit": (None, row.unit_code),
-                                                "role": (None, role.value)})
-        return
-    _update(plan, writes, row, unit_id=unit_id, code_of=code_of, old=old, max_role=max_role)
+@dataclass
+class Decider:
+    """Decides each checked row against the database lookups: add, update, unchanged or bad."""
 
+    plan: Plan
+    writes: MemberWrites
+    unit_ids: dict[str, int]
+    existing: dict[str, tuple[Any, ...]]
+    max_role: Role | None
+    at: datetime
+    code_of: dict[int, str] = field(init=False)
 
-def _update(plan: Plan, writes: MemberWrites, row: MemberRow, *, unit_id: int,
-            code_of: dict[int, str], old: tuple[Any, ...], max_role: Role | None) -> None:
-    member_id, old_name, old_unit_id, old_role = old
-    if old_unit_id != unit_id and fold(old_name) != fold(row.name):
-        plan.refuse(row.row, "phone_taken", phone=row.phone, name=old_name,
-                    unit=code_of.get(old_unit_id, "?"))
-        return
-    role = row.role.value if row.role else old_role
-    fields: dict[str, tuple[Any, Any]] = {}
-    if row.name != old_name:
-        fields["name"] = (old_name, row.name)
-    if unit_id != old_unit_id:
-        fields["unit"] = (code_of.get(old_unit_id, "?"), row.unit_code)
-    if role != old_role:
-        fields["role"] = (old_role, role)
-    if not fields:
-        plan.unchanged += 1
-        return
-    if max_role is not None and RANK[Role(old_role)] > RANK[max_role]:
-        plan.refuse(row.row, "role_too_high", role=old_role)
-        return
-    writes.updates.append({"id": member_id, "name": row.name, "unit_id": unit_id, "role": role})
-    plan.change(row.row, "update", row.phone, fields)
+    def __post_init__(self) -> None:
+        self.code_of = {unit_id: code for code, unit_id in self.unit_ids.items()}
+
+    def decide(self, row: MemberRow) -> None:
+        """Sort one row (a new member takes the short path: 100,000s of rows go through here)."""
+        unit_id = self.unit_ids.get(row.unit_code)
+        if unit_id is None:
+            self.plan.refuse(row.row, "unknown_unit", code=row.unit_code)
+        elif self.max_role is not None and row.role is not None and \
+                RANK[row.role] > RANK[self.max_role]:
+            self.plan.refuse(row.row, "role_too_high", role=row.role.value)
+        elif (old := self.existing.get(row.phone)) is None:
+            role = (row.role or Role.MEMBER).value
+            self.writes.adds.append({"unit_id": unit_id, "name": row.name, "phone": row.phone,
+                                     "role": role, "reminders_enabled": True,
+                                     "created_at": self.at})
+            self.plan.changes.append(Change(row.row, "add", row.phone, {
+                "name": (None, row.name), "unit": (None, row.unit_code), "role": (None, role)}))
+        else:
+            self.update(row, unit_id, old)
+
+    def update(self, row: MemberRow, unit_id: int, old: tuple[Any, ...]) -> None:
+        """Compare a row with the member who has its phone; moving units needs the same name."""
+        member_id, old_name, old_unit_id, old_role = old
+        old_code = self.code_of.get(old_unit_id, "?")
+        if old_unit_id != unit_id and fold(old_name) != fold(row.name):
+            self.plan.refuse(row.row, "phone_taken", phone=row.phone, name=old_name, unit=old_code)
+            return
+        role = row.role.value if row.role else old_role
+        fields = {key: (before, after) for key, before, after in (
+            ("name", old_name, row.name), ("unit", old_code, row.unit_code),
+            ("role", old_role, role)) if before != after}
+        if not fields:
+            self.plan.unchanged += 1
+        elif self.max_role is not None and RANK[Role(old_role)] > RANK[self.max_role]:
+            self.plan.refuse(row.row, "role_too_high", role=old_role)
+        else:
+            self.writes.updates.append({"id": member_id, "name": row.name, "unit_id": unit_id,
+                                        "role": role})
+            self.plan.change(row.row, "update", row.phone, fields)
 
 
 async def apply(session: AsyncSession, plan: Plan, progress: Progress) -> None:

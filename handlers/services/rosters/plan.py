@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from handlers.errors import UserError
 from handlers.textnorm import fold
@@ -68,9 +69,11 @@ class BadRow:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One row that would change something: added, or updated (with the fields before → after)."""
+class Change(NamedTuple):
+    """One row that would change something: added, or updated (with the fields before → after).
+
+    A tuple, not a frozen dataclass: a large file makes 100,000s of them.
+    """
 
     row: int
     action: str
@@ -171,6 +174,7 @@ def parse_count(text: str) -> int | None:
     return value
 
 
+@lru_cache(maxsize=256)
 def parse_role(text: str) -> Role | None:
     """Return the role named in English or Vietnamese, None when blank; ValueError otherwise."""
     if not text:
@@ -181,6 +185,7 @@ def parse_role(text: str) -> Role | None:
         raise ValueError(text) from None
 
 
+@lru_cache(maxsize=256)
 def parse_level(text: str) -> UnitLevel:
     """Return the unit level named in English or Vietnamese; ValueError otherwise."""
     try:
