@@ -93,29 +93,30 @@ def clean_name(text: str) -> str:
 
 def _parse_row(plan: Plan, number: int, values: dict[str, str]) -> MemberRow | None:
     phone_text, name = values["phone"], clean_name(values["name"])
-    phone = phone_of(phone_text)
-    unit_code = values["unit_code"].strip().upper()
-    reason: tuple[str, dict[str, Any]] | None = None
-    if not phone_text:
-        reason = "missing_phone", {}
-    elif phone is None:
-        reason = "bad_phone", {"value": phone_text}
-    elif not name:
-        reason = "missing_name", {}
-    elif len(name) > MAX_NAME:
-        reason = "name_too_long", {"max": MAX_NAME}
-    elif not unit_code:
-        reason = "missing_unit", {}
-    if reason is not None:
-        plan.refuse(number, reason[0], **reason[1])
+    phone, unit_code = phone_of(phone_text), values["unit_code"].upper()
+    if phone is None or not name or len(name) > MAX_NAME or not unit_code:
+        plan.refuse(number, *_problem(phone_text, phone, name, unit_code))
         return None
+    role_text = values.get("role")
     try:
-        role = parse_role(values.get("role", ""))
+        role = parse_role(role_text) if role_text else None
     except ValueError:
-        plan.refuse(number, "unknown_role", value=values["role"])
+        plan.refuse(number, "unknown_role", value=role_text)
         return None
-    assert phone is not None
     return MemberRow(number, phone, name, unit_code, role)
+
+
+def _problem(phone_text: str, phone: str | None, name: str,
+             unit_code: str) -> tuple[str, dict[str, Any]]:
+    if not phone_text:
+        return "missing_phone", {}
+    if phone is None:
+        return "bad_phone", {"value": phone_text}
+    if not name:
+        return "missing_name", {}
+    if len(name) > MAX_NAME:
+        return "name_too_long", {"max": MAX_NAME}
+    return "missing_unit", {}
 
 
 async def existing_by_phone(session: AsyncSession, phones: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -175,7 +176,7 @@ class Decider:
                 RANK[row.role] > RANK[self.max_role]:
             self.plan.refuse(row.row, "role_too_high", role=row.role.value)
         elif (old := self.existing.get(row.phone)) is None:
-            role = (row.role or Role.MEMBER).value
+            role = row.role or Role.MEMBER  # a StrEnum is the text itself; .value costs more
             self.writes.adds.append({"unit_id": unit_id, "name": row.name, "phone": row.phone,
                                      "role": role, "reminders_enabled": True,
                                      "created_at": self.at})
@@ -191,7 +192,7 @@ class Decider:
         if old_unit_id != unit_id and fold(old_name) != fold(row.name):
             self.plan.refuse(row.row, "phone_taken", phone=row.phone, name=old_name, unit=old_code)
             return
-        role = row.role.value if row.role else old_role
+        role = row.role or old_role
         fields = {key: (before, after) for key, before, after in (
             ("name", old_name, row.name), ("unit", old_code, row.unit_code),
             ("role", old_role, role)) if before != after}

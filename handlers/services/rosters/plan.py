@@ -96,9 +96,10 @@ class Plan:
     writes: Any = None
     applied: bool = False
 
-    def refuse(self, row: int, reason: str, **data: Any) -> None:
-        """Record a bad row."""
-        self.bad.append(BadRow(row, reason, data))
+    def refuse(self, row: int, reason: str, data: dict[str, Any] | None = None,
+               **more: Any) -> None:
+        """Record a bad row: its number, the reason and the details the message shows."""
+        self.bad.append(BadRow(row, reason, {**(data or {}), **more}))
 
     def change(self, row: int, action: str, key: str, fields: dict[str, tuple[Any, Any]]) -> None:
         """Record a row that adds or updates something."""
