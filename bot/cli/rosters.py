@@ -66,16 +66,17 @@ async def _import(config: Config, kind: rosters.RosterKind, path: Path, *, apply
         with BarProgress() as progress:
             async with unit_of_work(app.sessions) as session:
                 plan = await rosters.import_file(session, path, kind=kind, at=app.clock.now(),
-                                                 apply=apply, progress=progress)
+                                                 apply=apply, progress=progress,
+                                                 listed=show if show > 0 else None)
         render = app.renderer.render
         print(render("rosters/report", plan=plan, bad_limit=len(plan.bad),
-                     change_limit=show if show > 0 else len(plan.changes)))
+                     change_limit=show if show > 0 else plan.changed))
         if not plan.ok:
             print("sangkien: " + render("rosters/cli_refused", plan=plan), file=sys.stderr)
             return 2
         if plan.applied:
             print(render("rosters/applied", plan=plan))
-        elif not plan.changes:
+        elif not plan.changed:
             print(render("rosters/nothing_to_change"))
         else:
             print(render("rosters/dry_run"))

@@ -50,7 +50,7 @@ async def _plan(turn: Turn, path: str, filename: str, *, kind: str | None,
     return await rosters.import_file(
         turn.session, Path(path), kind=rosters.RosterKind(kind) if kind else None,
         filename=filename, at=turn.clock.now(), apply=apply, actor=turn.member,
-        max_role=Role(turn.member.role))
+        max_role=Role(turn.member.role), listed=CHANGES_SHOWN)
 
 
 def _report(plan: rosters.Plan) -> dict[str, object]:
@@ -64,7 +64,7 @@ async def read_file(turn: Turn, draft: Draft) -> None:
         raise UserError("rosters/how_to_send")
     plan = await _plan(turn, str(path), str(filename or Path(str(path)).name), kind=None,
                        apply=False)
-    if not plan.ok or not plan.changes:
+    if not plan.ok or not plan.changed:
         raise UserError("rosters/chat_report", **_report(plan))
     log.info("member %s sent roster %s: %s", turn.member.id if turn.member else None,
              plan.filename, plan.counts())

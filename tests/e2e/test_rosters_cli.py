@@ -22,8 +22,10 @@ def test_an_import_with_one_bad_row_exits_2_names_the_row_and_writes_nothing(
     assert 'Dòng 3: số điện thoại "0912" không phải số di động Việt Nam' in result.stdout
     assert "sangkien: ds.csv: 1 dòng lỗi (dòng 3: số điện thoại" in result.stderr
     good = write_csv(tmp_path / "good.csv", MEMBERS, GOOD)
-    dry = cli.run("import", "members", str(good))
+    dry = cli.run("import", "members", str(good), "--show", "1")
     assert dry.returncode == 0 and "Sẽ thêm 2, sửa 0" in dry.stdout and "--apply" in dry.stdout
+    assert "+ Dòng 2: 0912345678" in dry.stdout and "Dòng 3" not in dry.stdout
+    assert "… và 1 thay đổi khác" in dry.stdout
 
 
 def test_a_good_import_applied_twice_changes_nothing_the_second_time(cli: Cli,

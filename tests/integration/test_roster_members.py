@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from handlers.errors import UserError
+from handlers.services import rosters
+from storage.db import unit_of_work
 from storage.models import AuditEntry, Member, Role
 from tests.factories import Federation
 from tests.rosterfiles import MEMBERS, report, run_import, write_csv, write_xlsx
@@ -79,6 +81,19 @@ async def test_apply_writes_one_audit_entry_with_the_file_and_counts(
     assert entry.after["counts"] == {"rows": 2, "added": 1, "updated": 1, "unchanged": 0, "bad": 0}
     assert entry.before == {"0900000003": {"name": "Nguyễn Thị Lan"}}
     assert entry.after["updated"] == {"0900000003": {"name": "Nguyễn Thị Lan Anh"}}
+
+
+async def test_a_big_file_lists_its_first_changes_and_counts_them_all(
+        app: App, federation: Federation, tmp_path: Path) -> None:
+    rows = [(f"09123456{i:02d}", f"Người Mới {i}", "DN02", "") for i in range(5)]
+    rows.insert(2, ("0900000003", "Nguyễn Thị Lan", "DN01", "officer"))
+    path = write_csv(tmp_path / "m.csv", MEMBERS, rows)
+    async with unit_of_work(app.sessions) as session:
+        plan = await rosters.import_file(session, path, kind=None, at=app.clock.now(), listed=2)
+    assert (plan.added, plan.updated, plan.changed) == (5, 1, 6)
+    assert [(c.row, c.action) for c in plan.changes] == [(2, "add"), (3, "add"), (4, "update")]
+    text = app.renderer.render("rosters/report", plan=plan, bad_limit=0, change_limit=2)
+    assert "+ Dòng 3" in text and "Dòng 4" not in text and "… và 4 thay đổi khác." in text
 
 
 async def test_dry_run_writes_nothing(app: App, federation: Federation, tmp_path: Path) -> None:

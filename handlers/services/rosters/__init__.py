@@ -42,18 +42,19 @@ MAX_AUDITED_CHANGES = 1000
 async def import_file(
     session: AsyncSession, path: Path, *, kind: RosterKind | None, at: datetime,
     filename: str | None = None, apply: bool = False, actor: Member | None = None,
-    max_role: Role | None = None, progress: Progress | None = None,
+    max_role: Role | None = None, progress: Progress | None = None, listed: int | None = None,
 ) -> Plan:
     """Plan an import of `path` (its kind read from the header when None); apply it if asked.
 
-    `max_role` caps the roles a members file may give (staff in chat cannot make admins).
+    `max_role` caps the roles a members file may give (staff in chat cannot make admins);
+    `listed` caps the added rows kept in `plan.changes` for the report (None keeps all).
     Raises UserError for a file that cannot be read or has the wrong columns.
     """
     progress = progress or NoProgress()
     sheet = open_sheet(path, filename=filename)
     kind = kind or detect_kind(sheet.header, filename=sheet.filename)
     check_header(kind, sheet.header, filename=sheet.filename)
-    plan = Plan(kind, sheet.filename)
+    plan = Plan(kind, sheet.filename, keep=listed)
     progress.begin("read", sheet.total)
     with paused_gc():
         await PLANNERS[kind].plan(session, plan, sheet.rows(), max_role=max_role,
@@ -61,7 +62,7 @@ async def import_file(
         plan.bad.sort(key=lambda bad: bad.row)
         plan.changes.sort(key=lambda change: change.row)
         log.info("import %s (%s): %s", plan.filename, kind.value, plan.counts())
-        if apply and plan.ok and plan.changes:
+        if apply and plan.ok and plan.changed:
             await PLANNERS[kind].apply(session, plan, progress)
             await _audit(session, plan, actor=actor, at=at)
             plan.applied = True

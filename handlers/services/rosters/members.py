@@ -180,8 +180,9 @@ class Decider:
             self.writes.adds.append({"unit_id": unit_id, "name": row.name, "phone": row.phone,
                                      "role": role, "reminders_enabled": True,
                                      "created_at": self.at})
-            self.plan.changes.append(Change(row.row, "add", row.phone, {
-                "name": (None, row.name), "unit": (None, row.unit_code), "role": (None, role)}))
+            if self.plan.lists_add():
+                self.plan.changes.append(Change(row.row, "add", row.phone, {
+                    "name": (None, row.name), "unit": (None, row.unit_code), "role": (None, role)}))
         else:
             self.update(row, unit_id, old)
 

@@ -95,6 +95,13 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     writes: Any = None
     applied: bool = False
+    keep: int | None = None
+    """How many added rows `changes` lists (None: all); updates are always listed, counts cover all.
+
+    A report shows the first few changes; not keeping 100,000 of them saves a good part of a big
+    import's own time. The first `keep` adds by row are kept, so the first rows listed are exact.
+    """
+    listed_adds: int = 0
 
     def refuse(self, row: int, reason: str, data: dict[str, Any] | None = None,
                **more: Any) -> None:
@@ -103,11 +110,25 @@ class Plan:
 
     def change(self, row: int, action: str, key: str, fields: dict[str, tuple[Any, Any]]) -> None:
         """Record a row that adds or updates something."""
-        self.changes.append(Change(row, action, key, fields))
         if action == "add":
             self.added += 1
+            if not self.lists_add():
+                return
         else:
             self.updated += 1
+        self.changes.append(Change(row, action, key, fields))
+
+    def lists_add(self) -> bool:
+        """Tell whether one more added row goes into `changes`, and count it if so."""
+        if self.keep is not None and self.listed_adds >= self.keep:
+            return False
+        self.listed_adds += 1
+        return True
+
+    @property
+    def changed(self) -> int:
+        """Count the rows that add or update something."""
+        return self.added + self.updated
 
     @property
     def ok(self) -> bool:
