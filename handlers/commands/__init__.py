@@ -56,7 +56,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             intents=("chua nop",)),
     Command("lienket", Role.OFFICER, run=officer.link_group, where=Where.GROUP, in_menu=False),
     Command("dot", Role.STAFF, dialog="phases",
-            intents=("giai doan", "dot thi dua", "quan ly giai doan", "chi tieu")),
+            intents=("quan ly giai doan", "mo giai doan", "dong giai doan")),
     Command("nhapds", Role.STAFF, dialog="import_roster", where=Where.DM,
             intents=("nhap danh sach", "nhap ds")),
 )}
