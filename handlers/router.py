@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from handlers import menu
 from handlers.clock import Clock
-from handlers.commands import COMMANDS, Command, ParsedCommand, Where, parse, verify
+from handlers.commands import COMMANDS, FILE_COMMAND, Command, ParsedCommand, Where, parse, verify
 from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
 from handlers.exports.links import Exports
@@ -113,6 +113,10 @@ class Router:
             await self._free_text(turn, text)
 
     async def _non_text(self, turn: Turn, state: DialogState | None) -> None:
+        outside = state is None or state.dialog == menu.MENU
+        if turn.inbound.kind == InboundKind.FILE and outside and not turn.inbound.chat.is_group:
+            await self._file(turn)
+            return
         dialog = DIALOGS.get(state.dialog) if state else None
         if state and dialog and turn.inbound.kind in dialog.accepts.get(state.step, ()):
             await engine.advance(turn, state, dialog, turn.inbound.text)
@@ -120,6 +124,14 @@ class Router:
         turn.reply("errors/not_text", kind=turn.inbound.kind.value)
         if state and dialog:
             await self._reprompt(turn, state, dialog)
+
+    async def _file(self, turn: Turn) -> None:
+        """A file in a private chat outside a dialog: a roster for staff, a polite no for others."""
+        command = COMMANDS[FILE_COMMAND]
+        if self._refusal(turn, command) is not None:
+            turn.reply("rosters/file_not_allowed")
+            return
+        await self._run(turn, None, command, "")
 
     async def _command(self, turn: Turn, state: DialogState | None, parsed: ParsedCommand) -> None:
         if not self._addressed_to_us(turn, parsed):

@@ -82,7 +82,14 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             intents=("xuat bao cao", "xuat excel", "xuat file")),
     Command("khenthuong", Role.STAFF, run=staff.award_shortlist,
             intents=("khen thuong", "de xuat khen thuong")),
+    Command("dot", Role.STAFF, dialog="phases",
+            intents=("quan ly giai doan", "mo giai doan", "dong giai doan")),
+    Command("nhapds", Role.STAFF, dialog="import_roster", where=Where.DM,
+            intents=("nhap danh sach", "nhap ds")),
 )}
+
+FILE_COMMAND = "nhapds"
+"""The command a file sent outside a dialog reaches (staff import rosters by sending them)."""
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
 

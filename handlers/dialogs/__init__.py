@@ -4,7 +4,9 @@ from handlers.dialogs import (
     broadcast,
     confirm_entry,
     export_report,
+    import_roster,
     onboarding,
+    phases,
     proxy_entry,
     register_initiative,
     review,
@@ -16,5 +18,5 @@ from handlers.dialogs.engine import Dialog
 DIALOGS: dict[str, Dialog] = {d.name: d for d in (
     onboarding.DIALOG, register_initiative.DIALOG, review.DIALOG, verify_accounts.DIALOG,
     proxy_entry.DIALOG, confirm_entry.DIALOG, withdraw.DIALOG, broadcast.DIALOG,
-    export_report.DIALOG,
+    export_report.DIALOG, import_roster.DIALOG, phases.DIALOG,
 )}

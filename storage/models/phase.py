@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -23,6 +23,10 @@ class Phase(Base):
     """A phase (giai đoạn) with its dates, inclusive, in the programme's time zone."""
 
     __tablename__ = "phases"
+    # At most one phase is open at a time, even when two staff members open phases at once.
+    __table_args__ = (Index("uq_phases_one_open", "status", unique=True,
+                            sqlite_where=text("status = 'open'"),
+                            postgresql_where=text("status = 'open'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)

@@ -47,3 +47,56 @@ async def sum_targets(session: AsyncSession, *, unit_ids: Sequence[int], phase_i
     stmt = select(func.coalesce(func.sum(Target.target), 0)).where(
         Target.unit_id.in_(unit_ids), Target.phase_id == phase_id)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def get_by_number(session: AsyncSession, number: int) -> Phase | None:
+    """Return a phase by its number."""
+    stmt = select(Phase).where(Phase.number == number)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add(session: AsyncSession, phase: Phase) -> Phase:
+    """Add a phase and give it an id."""
+    session.add(phase)
+    await session.flush()
+    return phase
+
+
+async def add_sprint(session: AsyncSession, sprint: Sprint) -> Sprint:
+    """Add a sprint and give it an id."""
+    session.add(sprint)
+    await session.flush()
+    return sprint
+
+
+async def list_sprints(session: AsyncSession, phase_id: int) -> Sequence[Sprint]:
+    """List the sprints of a phase by start date."""
+    stmt = select(Sprint).where(Sprint.phase_id == phase_id).order_by(Sprint.starts_on, Sprint.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get_target_row(session: AsyncSession, *, unit_id: int, phase_id: int) -> Target | None:
+    """Return the target row of a unit in a phase, if one was set."""
+    stmt = select(Target).where(Target.unit_id == unit_id, Target.phase_id == phase_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_targets(session: AsyncSession, phase_id: int) -> dict[int, int]:
+    """Return every target of a phase, by unit id."""
+    stmt = select(Target.unit_id, Target.target).where(Target.phase_id == phase_id)
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+
+
+async def list_target_rows(session: AsyncSession, *, phase_ids: Sequence[int]
+                           ) -> dict[tuple[int, int], tuple[int, int]]:
+    """Return the targets of some phases: (unit id, phase id) → (target row id, target)."""
+    stmt = select(Target.id, Target.unit_id, Target.phase_id, Target.target).where(
+        Target.phase_id.in_(phase_ids))
+    return {(unit_id, phase_id): (row_id, target)
+            for row_id, unit_id, phase_id, target in (await session.execute(stmt)).all()}
+
+
+async def count_targets(session: AsyncSession, phase_id: int) -> int:
+    """Count the units that have a target in a phase."""
+    stmt = select(func.count(Target.id)).where(Target.phase_id == phase_id)
+    return int((await session.execute(stmt)).scalar_one())

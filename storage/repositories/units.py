@@ -71,3 +71,31 @@ async def block_of(session: AsyncSession, unit: Unit) -> Unit | None:
 async def count_all(session: AsyncSession) -> int:
     """Count every unit."""
     return (await session.execute(select(func.count(Unit.id)))).scalar_one()
+
+
+async def list_all(session: AsyncSession) -> Sequence[Unit]:
+    """List every unit (the tree is small: tens of thousands of units at most)."""
+    return (await session.execute(select(Unit).order_by(Unit.id))).scalars().all()
+
+
+async def list_codes(session: AsyncSession) -> dict[str, tuple[int, str]]:
+    """Return every unit's id and level by its upper-case code."""
+    rows = (await session.execute(select(Unit.id, Unit.code, Unit.level))).all()
+    return {code.upper(): (unit_id, level) for unit_id, code, level in rows}
+
+
+async def recompute_paths(session: AsyncSession) -> int:
+    """Rebuild every materialised path from the parent links (after units moved); count changes."""
+    everything = await list_all(session)
+    children: dict[int | None, list[Unit]] = {}
+    for unit in everything:
+        children.setdefault(unit.parent_id, []).append(unit)
+    changed, stack = 0, [(unit, "/") for unit in children.get(None, [])]
+    while stack:
+        unit, prefix = stack.pop()
+        path = f"{prefix}{unit.id}/"
+        if unit.path != path:
+            unit.path, changed = path, changed + 1
+        stack.extend((child, path) for child in children.get(unit.id, []))
+    await session.flush()
+    return changed

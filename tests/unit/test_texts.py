@@ -100,6 +100,33 @@ SCHEDULE_SAMPLES: dict[str, dict] = {
     "broadcast/bad_audience": {"text": "khoi:KDN"},
     "broadcast/time_passed": {"at": WHEN}, "broadcast/time_too_far": {"days": 90},
 }
+LONG = "Công ty Trách nhiệm hữu hạn Một thành viên Cơ khí Chính xác Đông Anh " * 3
+ROSTER_BAD = [NS(row=10_000 + i, reason=reason, data={
+    "value": LONG, "phone": "0912345678", "first_row": 12_345, "name": LONG, "unit": "DN01",
+    "code": "DN01-XXXXXXXXXXXXXXXXXXXXXXXXXXXXX", "role": "admin", "max": 120,
+    "level": "grassroots", "parent": "DN01", "parent_level": "grassroots",
+    "column": "member_count", "number": 1, "phase": 2}) for i, reason in enumerate((
+        "missing_phone", "bad_phone", "duplicate_phone", "phone_taken", "missing_name",
+        "name_too_long", "missing_unit", "unknown_unit", "unknown_role", "role_too_high",
+        "missing_code", "bad_code", "duplicate_code", "parent_self", "parent_required",
+        "unknown_parent", "parent_row_bad", "level_not_below_parent", "cycle", "bad_level",
+        "bad_count", "unknown_phase", "closed_phase", "bad_target", "not_grassroots",
+        "duplicate_target", "other"))]
+ROSTER_CHANGES = [NS(row=20_000 + i, action=action, key="0912345678", fields={
+    "name": (LONG, LONG), "unit": ("DN01", "DN02"), "role": ("member", "officer"),
+    "level": ("block", "grassroots"), "parent": (None, "KDN"), "member_count": (1200, 1300)})
+    for i, action in enumerate(["add", "update"] * 10)]
+ROSTER_PLAN = NS(kind="members", filename="danh-sach-doan-vien-thang-11-2026.xlsx", rows=100_000,
+                 added=99_000, updated=900, unchanged=100, applied=False, bad=ROSTER_BAD,
+                 changes=ROSTER_CHANGES)
+ROSTER_REPORT = {"plan": ROSTER_PLAN, "bad_limit": 8, "change_limit": 5}
+PHASE2 = NS(number=2, name="Giai đoạn 2", starts_on=date(2027, 1, 1), ends_on=date(2027, 5, 31),
+            status="planned")
+SPRINT = NS(name="Đợt cao điểm 35 ngày", starts_on=date(2026, 11, 15), ends_on=date(2026, 12, 19))
+PHASE_VIEWS = [NS(phase=NS(number=n, name=f"Giai đoạn {n}", starts_on=date(2026, 10, 1),
+                           ends_on=date(2026, 12, 31), status=s),
+                  running=SPRINT if s == "open" else None, sprints=[SPRINT], units_with_target=30)
+               for n, s in enumerate(["closed", "open", "planned", "planned"], start=1)]
 
 SAMPLES: dict[str, dict] = {
     "common/choices": {"choices": ["Gửi", "Sửa", "Huỷ"]},
@@ -193,6 +220,56 @@ SAMPLES: dict[str, dict] = {
                           "until": datetime(2026, 12, 1, 0, 0, tzinfo=UTC)},
     # Scheduled outreach (issue 6).
     **SCHEDULE_SAMPLES,
+    "rosters/report": ROSTER_REPORT,
+    "rosters/chat_report": ROSTER_REPORT,
+    "rosters/cli_refused": {"plan": ROSTER_PLAN},
+    "rosters/applied": {"plan": ROSTER_PLAN},
+    "rosters/confirm": {"d": NS(added=99_000, updated=900)},
+    "rosters/cancelled": {"filename": "ds.xlsx"},
+    "rosters/bad_file": {"filename": "ds.xlsx"},
+    "rosters/bad_file_type": {"filename": "ds.xls", "suffix": ".xls"},
+    "rosters/file_missing": {"filename": "ds.xlsx"},
+    "rosters/no_header": {"filename": "ds.xlsx"},
+    "rosters/not_utf8": {"filename": "ds.csv"},
+    "rosters/bad_header": {"filename": "ds.csv", "kind": "members", "missing": ["name"],
+                           "unknown": ["ten"], "repeated": ["phone"],
+                           "expected": ["phone", "name", "unit_code", "role"]},
+    "rosters/unknown_kind": {"filename": "ds.csv", "kinds": {
+        "units": ["code", "name"], "members": ["phone"], "targets": ["unit_code"]}},
+    "rosters/template_columns": {"kind": "units"},
+    "rosters/template_labels": {"kind": "units"},
+    "phases/list": {"views": PHASE_VIEWS, "today": date(2026, 11, 24)},
+    "phases/menu": {"views": PHASE_VIEWS, "today": date(2026, 11, 24)},
+    "phases/added": {"phase": PHASE2},
+    "phases/opened": {"phase": PHASE2},
+    "phases/closed": {"phase": PHASE2, "next": PHASE2},
+    "phases/already_open": {"phase": PHASE2},
+    "phases/another_open": {"current": PHASE2, "wanted": PHASE2},
+    "phases/close_first": {"current": PHASE2},
+    "phases/not_open": {"phase": PHASE2},
+    "phases/phase_closed": {"phase": PHASE2},
+    "phases/no_targets": {"phase": PHASE2},
+    "phases/no_previous_phase": {"phase": PHASE2},
+    "phases/overlap": {"other": PHASE2},
+    "phases/bad_dates": {"starts_on": date(2027, 1, 1), "ends_on": date(2026, 1, 1)},
+    "phases/bad_number": {"number": 0},
+    "phases/number_taken": {"number": 2},
+    "phases/bad_days": {"max": 366},
+    "phases/need_days": {"default": 35},
+    "phases/same_phase": {"number": 2},
+    "phases/not_grassroots": {"code": "KDN"},
+    "phases/sprint_name": {"days": 35},
+    "phases/sprint_outside": {"phase": PHASE2, "starts_on": date(2027, 5, 1),
+                              "ends_on": date(2027, 6, 4), "days_left": 31},
+    "phases/sprint_overlap": {"sprint": SPRINT},
+    "phases/sprint_started": {"sprint": SPRINT, "phase": PHASE2},
+    "phases/targets_copied": {"r": NS(source=PHASE2, target=PHASE2, copied=30, kept=2)},
+    "phases/target_set": {"c": NS(unit=UNIT, phase=PHASE2, old=10, new=12)},
+    "phases/ask_days": {"phase": PHASE2, "today": date(2026, 11, 24), "default": 35},
+    "phases/ask_target": {"unit": UNIT, "phase": PHASE2, "current": 10},
+    "phases/confirm_close": {"phase": PHASE2, "next": PHASE2},
+    "phases/confirm_copy": {"source": PHASE2, "target": PHASE2, "count": 30, "present": 2},
+    "phases/pick_target_phase": {"unit_code": "DN01"},
 }
 
 # Reports (issue 8). Chat templates get full-size samples (a block of 30 unions, 10 + 10 places);
