@@ -76,3 +76,13 @@ async def list_for_chat(session: AsyncSession, *, channel: str, chat_id: str) ->
                                         OutboxMessage.chat_id == chat_id)
             .order_by(OutboxMessage.id))
     return (await session.execute(stmt)).scalars().all()
+
+
+async def move_chat(session: AsyncSession, *, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+    """Point the not-yet-sent rows of a chat at its new id; return how many moved."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == old_chat_id,
+               OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+        .values(chat_id=new_chat_id))
+    return result.rowcount or 0
