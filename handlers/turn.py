@@ -17,7 +17,10 @@ from storage.models import Identity, Member
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply to queue: a template, its data, numbered choices, and where it goes."""
+    """A reply to queue: a template, its data, numbered choices, and where it goes.
+
+    `ask_contact` offers a "share my phone" button on channels that have one.
+    """
 
     template: str
     data: dict[str, Any]
@@ -25,6 +28,7 @@ class Reply:
     chat: ChatRef | None = None
     member_id: int | None = None
     dedup_key: str | None = None
+    ask_contact: bool = False
 
 
 @dataclass
@@ -40,9 +44,10 @@ class Turn:
     member: Member | None = None
     replies: list[Reply] = field(default_factory=list)
 
-    def reply(self, template: str, /, *, choices: tuple[str, ...] = (), **data: Any) -> None:
+    def reply(self, template: str, /, *, choices: tuple[str, ...] = (), ask_contact: bool = False,
+              **data: Any) -> None:
         """Queue a reply to the chat the update came from."""
-        self.replies.append(Reply(template, data, choices))
+        self.replies.append(Reply(template, data, choices, ask_contact=ask_contact))
 
     def notify(self, template: str, /, *, chat: ChatRef, dedup_key: str,
                member_id: int | None = None, **data: Any) -> None:
