@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings
+from handlers.settings import Frozen, OutboxSettings, PacingSettings, ProgrammeSettings
 from storage.db import DatabaseSettings
 
 ENV_PREFIX = "SANGKIEN__"
@@ -35,6 +35,13 @@ class TelegramSettings(Frozen):
     webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     poll_timeout: int = Field(30, ge=0, le=50)
     bot_username: str = ""
+    pacing: PacingSettings = PacingSettings()
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> TelegramSettings:
+        if self.token and self.mode == "webhook" and not self.webhook_secret:
+            raise ValueError("webhook mode needs SANGKIEN__TELEGRAM__WEBHOOK_SECRET")
+        return self
 
 
 class ZaloSettings(Frozen):
