@@ -14,13 +14,13 @@ from pathlib import Path
 
 from bot import logs, runtime
 from bot.app import DatabaseUnavailable
-from bot.cli import core
+from bot.cli import core, telegram
 from bot.cli.context import UsageError
 from bot.config import Config, ConfigError, load_config
 
 log = logging.getLogger(__name__)
 
-AREAS = (core,)
+AREAS = (core, telegram)
 
 
 def build_parser() -> argparse.ArgumentParser:
