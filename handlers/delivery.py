@@ -117,17 +117,22 @@ class OutboxSender:
         queues: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
             queues.setdefault((row.message.chat.channel, row.message.chat.chat_id), []).append(row)
-        return sum(await asyncio.gather(*(self._deliver_chat(rows) for rows in queues.values())))
+        sent: list[tuple[int, str | None]] = []
+        try:
+            await asyncio.gather(*(self._deliver_chat(rows, sent) for rows in queues.values()))
+        finally:
+            await self._record_sent(sent)
+        return len(sent)
 
-    async def _deliver_chat(self, rows: list[Claimed]) -> int:
+    async def _deliver_chat(self, rows: list[Claimed], sent: list[tuple[int, str | None]]) -> int:
         for index, row in enumerate(rows):
-            resume_at = await self._paced_send(row)
+            resume_at = await self._paced_send(row, sent)
             if resume_at is not None:
                 await self._postpone([r.id for r in rows[index + 1:]], until=resume_at)
                 return index
         return len(rows)
 
-    async def _paced_send(self, row: Claimed) -> datetime | None:
+    async def _paced_send(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
         """Send one row when its chat and bot may; None when sent, else when the chat may go on."""
         channel = self.channels[row.message.chat.channel]
         pacing: PacingSettings | None = getattr(channel, "pacing", None)
@@ -145,7 +150,7 @@ class OutboxSender:
                     until = self.clock.now() + timedelta(seconds=paused)
                     await self._postpone([row.id], until=until)
                     return until
-            return await self._send_one(row)
+            return await self._send_one(row, sent)
 
     def _gate(self, name: str, pacing: PacingSettings | None) -> asyncio.Semaphore:
         # A channel without pacing sends one message at a time, as it always did.
@@ -153,7 +158,7 @@ class OutboxSender:
             self._gates[name] = asyncio.Semaphore(pacing.concurrency if pacing else 1)
         return self._gates[name]
 
-    async def _send_one(self, row: Claimed) -> datetime | None:
+    async def _send_one(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
         try:
             platform_id = await channel.send(row.message)
@@ -166,21 +171,34 @@ class OutboxSender:
         except ChatMigrated as exc:
             await self._migrate(row, exc.new_chat_id)
         except PermanentSendError as exc:
-            await self._finish(row.id, OutboxStatus.FAILED, error=str(exc))
+            await self._fail(row.id, str(exc))
         except TransientSendError as exc:
             return await self._transient(row, str(exc))
         except Exception as exc:
             log.exception("channel %s failed on outbox row %s", channel.name, row.id)
             return await self._transient(row, f"{type(exc).__name__}")
         else:
-            await self._finish(row.id, OutboxStatus.SENT, platform_id=platform_id)
+            sent.append((row.id, platform_id))
             return None
         return self.clock.now()
+
+    async def _record_sent(self, sent: list[tuple[int, str | None]]) -> None:
+        """Mark a batch's delivered rows `sent` in one transaction, right after the batch.
+
+        Until then they stay `sending`: a crash in between makes them `uncertain`, never resent.
+        """
+        if not sent:
+            return
+        now = self.clock.now()
+        async with unit_of_work(self.sessions) as session:
+            await session.execute(update(OutboxMessage), [
+                {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
+                 "platform_message_id": platform_id} for row_id, platform_id in sent])
 
     async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
             log.warning("outbox row %s failed after %d attempts: %s", row.id, row.attempts, error)
-            await self._finish(row.id, OutboxStatus.FAILED, error=error)
+            await self._fail(row.id, error)
             return self.clock.now()
         base = self.settings.backoff_base_seconds * 2 ** (row.attempts - 1)
         delay = min(base, self.settings.backoff_max_seconds) * self.rng.uniform(0.5, 1.5)
@@ -223,12 +241,8 @@ class OutboxSender:
             await self._set(session, row.id, {"status": OutboxStatus.PENDING,
                                               "attempts": OutboxMessage.attempts - 1})
 
-    async def _finish(self, row_id: int, status: OutboxStatus, *, error: str | None = None,
-                      platform_id: str | None = None) -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error}
-        if status == OutboxStatus.SENT:
-            values |= {"sent_at": self.clock.now(), "platform_message_id": platform_id}
-        await self._update(row_id, values)
+    async def _fail(self, row_id: int, error: str) -> None:
+        await self._update(row_id, {"status": OutboxStatus.FAILED, "last_error": error})
 
     async def _update(self, row_id: int, values: dict[str, Any]) -> None:
         async with unit_of_work(self.sessions) as session:
@@ -239,7 +253,7 @@ class OutboxSender:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
-def _outbound(row: OutboxMessage) -> Outbound:
+def _outbound(row: Any) -> Outbound:
     return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
                     choices=tuple(row.choices or ()), outbox_id=row.id,
                     attachment=row.attachment)

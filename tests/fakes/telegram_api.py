@@ -9,10 +9,12 @@ and optional flood-limit enforcement (tests/fakes/telegram_rules.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +104,7 @@ class FakeTelegram(MethodsMixin):
         self.chats: dict[int, dict[str, Any]] = {}
         self.queue: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
+        self.by_chat: dict[int, list[Sent]] = {}
         self.calls: list[tuple[str, dict[str, Any], float]] = []
         self.webhook: Webhook | None = None
         self.allowed_updates: list[str] = []
@@ -114,19 +117,23 @@ class FakeTelegram(MethodsMixin):
         self._update_ids = itertools.count(100001)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._read: dict[int, int] = {}
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Condition()  # the update queue, for long polls
+        self._arrived: dict[int, asyncio.Event] = {}  # a message for a chat, for readers
         self._poller: object | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     # -- server --------------------------------------------------------------------------------
 
-    async def start(self) -> FakeTelegram:
+    async def start(self, *, port: int = 0,
+                    routes: Callable[[web.Application], None] | None = None) -> FakeTelegram:
         server = web.Application(client_max_size=60 * 1024 * 1024)
         server.router.add_route("*", "/bot{token}/{method}", self._route)
+        if routes is not None:
+            routes(server)  # e.g. a benchmark's statistics route
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         return self
@@ -247,25 +254,24 @@ class FakeTelegram(MethodsMixin):
     async def next_message(self, chat_id: int, *, wait: float = 10) -> Sent:
         """Return the oldest unread message in a chat, waiting for it."""
         deadline = time.monotonic() + wait
-        async with self._changed:
-            while not self.unread(chat_id):
-                left = deadline - time.monotonic()
-                assert left > 0, f"no message arrived in chat {chat_id}"
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    continue
+        while not self.unread(chat_id):
+            left = deadline - time.monotonic()
+            assert left > 0, f"no message arrived in chat {chat_id}"
+            arrived = self._arrived.setdefault(chat_id, asyncio.Event())
+            arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), left)
         self._read[chat_id] = self._read.get(chat_id, 0) + 1
-        return self.unread_all(chat_id)[self._read[chat_id] - 1]
+        return self.by_chat[chat_id][self._read[chat_id] - 1]
 
     def unread_all(self, chat_id: int) -> list[Sent]:
-        return [m for m in self.sent if m.chat_id == chat_id]
+        return self.by_chat.get(chat_id, [])
 
     def unread(self, chat_id: int) -> list[Sent]:
         return self.unread_all(chat_id)[self._read.get(chat_id, 0):]
 
     def assert_all_read(self) -> None:
-        left = {c: [m.text[:60] for m in self.unread(c)] for c in {m.chat_id for m in self.sent}}
+        left = {c: [m.text[:60] for m in self.unread(c)] for c in self.by_chat}
         left = {c: texts for c, texts in left.items() if texts}
         assert not left, f"messages left unread: {left}"
 
@@ -275,9 +281,11 @@ class FakeTelegram(MethodsMixin):
     def call_times(self, method: str) -> list[float]:
         return [at for name, _, at in self.calls if name == method.lower()]
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+    def _arrive(self, sent: Sent) -> None:
+        self.sent.append(sent)
+        self.by_chat.setdefault(sent.chat_id, []).append(sent)
+        if sent.chat_id in self._arrived:
+            self._arrived[sent.chat_id].set()
 
 
 async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:

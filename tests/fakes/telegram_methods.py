@@ -138,8 +138,8 @@ class MethodsMixin:
     async def api_editmessagereplymarkup(self: FakeTelegram, params: dict[str, Any],
                                          files: Any) -> dict[str, Any]:
         chat = self._target(params)
-        for sent in self.sent:
-            if sent.chat_id == chat["id"] and sent.message_id == params.get("message_id"):
+        for sent in self.by_chat.get(chat["id"], []):
+            if sent.message_id == params.get("message_id"):
                 sent.params["reply_markup"] = params.get("reply_markup")
                 return _message(sent, chat, self)
         raise _api_error(400, "Bad Request: message to edit not found")
@@ -169,8 +169,7 @@ class MethodsMixin:
         from tests.fakes.telegram_api import Sent
 
         sent = Sent(chat["id"], self.message_id(chat["id"]), method, plain, text, params, file)
-        self.sent.append(sent)
-        await self._notify()
+        self._arrive(sent)
         return _message(sent, chat, self)
 
 

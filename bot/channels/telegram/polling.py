@@ -1,8 +1,9 @@
 """Long polling that confirms an update only after it is handled and committed.
 
 PTB's Updater confirms a batch as soon as it fetched it; here the next offset is asked for only
-after `process(update)` returned, so a crash never loses an update (it comes again and the
-router's claim on its id drops the repeat).
+after `process(update)` returned for it and every update before it, so a crash never loses an
+update (it comes again and the router's claim on its id drops the repeat). Different chats are
+handled side by side; one chat's updates stay in order.
 """
 
 from __future__ import annotations
@@ -52,10 +53,11 @@ class Poller:
     """getUpdates in a loop: fetch, handle each update fully, then confirm it with the offset."""
 
     def __init__(self, bot: Bot, process: Callable[[Update], Awaitable[None]], *, timeout: int,
-                 backoff: Backoff | None = None) -> None:
+                 parallel: int = 8, backoff: Backoff | None = None) -> None:
         self.bot = bot
         self.process = process
         self.timeout = timeout
+        self.parallel = parallel
         self.backoff = backoff or Backoff()
         self.offset: int | None = None
 
@@ -65,7 +67,6 @@ class Poller:
         while not stop.is_set():
             updates = await self._fetch(stop)
             if updates:
-                self.backoff.reset()
                 await self._handle(updates, stop)
         await self._confirm()
 
@@ -93,18 +94,43 @@ class Poller:
         return updates
 
     async def _handle(self, updates: tuple[Update, ...], stop: asyncio.Event) -> None:
+        """Handle a batch: chats side by side, each chat's updates in order.
+
+        The offset moves past an update only when it and every earlier one in the batch are
+        handled; a failed update is fetched again (the ones after it come back as repeats).
+        """
+        lanes: dict[object, list[Update]] = {}
         for update in updates:
-            try:
-                await self.process(update)
-            except Exception:
-                delay = self.backoff.next_delay()
-                log.exception("telegram: update %s failed; it will be fetched again in %.1fs",
-                              update.update_id, delay)
-                await _sleep(delay, stop)
-                return
-            self.offset = update.update_id + 1
-            if stop.is_set():
-                return
+            chat = update.effective_chat
+            lanes.setdefault(chat.id if chat else update.update_id, []).append(update)
+        gate = asyncio.Semaphore(self.parallel)
+        results = await asyncio.gather(*(self._lane(lane, gate, stop) for lane in lanes.values()))
+        unhandled = [update_id for update_id, _ in results if update_id is not None]
+        self.offset = min(unhandled) if unhandled else updates[-1].update_id + 1
+        if any(failed for _, failed in results):
+            delay = self.backoff.next_delay()
+            log.warning("telegram: update %s failed; it will be fetched again in %.1fs",
+                        self.offset, delay)
+            await _sleep(delay, stop)
+        else:
+            self.backoff.reset()
+
+    async def _lane(self, lane: list[Update], gate: asyncio.Semaphore,
+                    stop: asyncio.Event) -> tuple[int | None, bool]:
+        """Handle one chat's updates in order; return the first not handled and whether it failed.
+
+        On stop, the update in hand is finished and the rest are left for the next start.
+        """
+        async with gate:
+            for update in lane:
+                if stop.is_set():
+                    return update.update_id, False
+                try:
+                    await self.process(update)
+                except Exception:
+                    log.exception("telegram: update %s failed", update.update_id)
+                    return update.update_id, True
+        return None, False
 
     async def _confirm(self) -> None:
         """Tell Telegram which updates are done before stopping, so none comes back."""
