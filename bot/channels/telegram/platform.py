@@ -10,7 +10,12 @@ import asyncio
 import logging
 
 from aiohttp import web
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
@@ -93,10 +98,10 @@ class TelegramPlatform:
         except (TelegramError, RuntimeError) as exc:
             log.info("telegram: shutdown: %s", describe(exc))
 
-    async def _process(self, update: object) -> None:
+    async def _process(self, update: Update) -> None:
         if self.dispatcher.identity is None:
             await self._connect()
-        await self.dispatcher.process(update)  # type: ignore[arg-type]
+        await self.dispatcher.process(update)
 
     async def _try_connect(self) -> None:
         try:
