@@ -97,6 +97,12 @@ class Config(Frozen):
     outbox: OutboxSettings = OutboxSettings()
     logging: LoggingSettings = LoggingSettings()
 
+    @model_validator(mode="after")
+    def _webhook_needs_web_server(self) -> Config:
+        if self.telegram.token and self.telegram.mode == "webhook" and not self.web.enabled:
+            raise ValueError("telegram webhook mode needs the web server (web.enabled: true)")
+        return self
+
     @property
     def chat_tokens(self) -> list[str]:
         """Return the names of the chat platforms that have a token."""
@@ -122,7 +128,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(part) for part in err["loc"])
-        raise ConfigError(f"config: {key}: {err['msg']}") from exc
+        raise ConfigError(f"config: {key}: {err['msg']}" if key else f"config: {err['msg']}") from exc
 
 
 def _refuse_file_secrets(raw: dict[str, Any]) -> None:

@@ -75,3 +75,12 @@ async def test_webhook_mode_without_a_secret_fails_at_start_naming_the_key(db_ur
     with pytest.raises(ConfigError, match="telegram"):
         load_config(env={"SANGKIEN__DATABASE__URL": db_url, "SANGKIEN__TELEGRAM__TOKEN": "1:x",
                          "SANGKIEN__TELEGRAM__MODE": "webhook"})
+
+
+def test_webhook_mode_without_the_web_server_fails_at_start(db_url: str) -> None:
+    from bot.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="web server"):
+        load_config(env={"SANGKIEN__DATABASE__URL": db_url, "SANGKIEN__TELEGRAM__TOKEN": "1:x",
+                         "SANGKIEN__TELEGRAM__MODE": "webhook",
+                         "SANGKIEN__TELEGRAM__WEBHOOK_SECRET": "abc", "SANGKIEN__WEB__ENABLED": "false"})
