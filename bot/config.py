@@ -10,7 +10,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings, ReportSettings
+from handlers.settings import (
+    Frozen,
+    OutboxSettings,
+    PacingSettings,
+    ProgrammeSettings,
+    ReportSettings,
+)
 from schedules.settings import SchedulesSettings
 from storage.db import DatabaseSettings
 
@@ -36,6 +42,13 @@ class TelegramSettings(Frozen):
     webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     poll_timeout: int = Field(30, ge=0, le=50)
     bot_username: str = ""
+    pacing: PacingSettings = PacingSettings()
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> TelegramSettings:
+        if self.token and self.mode == "webhook" and not self.webhook_secret:
+            raise ValueError("webhook mode needs SANGKIEN__TELEGRAM__WEBHOOK_SECRET")
+        return self
 
 
 class ZaloSettings(Frozen):
@@ -105,6 +118,12 @@ class Config(Frozen):
     reports: ReportSettings = ReportSettings()
     logging: LoggingSettings = LoggingSettings()
 
+    @model_validator(mode="after")
+    def _webhook_needs_web_server(self) -> Config:
+        if self.telegram.token and self.telegram.mode == "webhook" and not self.web.enabled:
+            raise ValueError("telegram webhook mode needs the web server (web.enabled: true)")
+        return self
+
     @property
     def chat_tokens(self) -> list[str]:
         """Return the names of the chat platforms that have a token."""
@@ -130,7 +149,7 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(part) for part in err["loc"])
-        raise ConfigError(f"config: {key}: {err['msg']}") from exc
+        raise ConfigError(f"config: {key}: {err['msg']}" if key else f"config: {err['msg']}") from exc
 
 
 def _refuse_file_secrets(raw: dict[str, Any]) -> None:

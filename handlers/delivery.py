@@ -10,7 +10,7 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -26,11 +26,12 @@ from handlers.channel import (
     TransientSendError,
 )
 from handlers.clock import Clock
-from handlers.settings import OutboxSettings
+from handlers.pacing import Pacer
+from handlers.services import chats as chat_service
+from handlers.settings import OutboxSettings, PacingSettings
 from handlers.types import ChatRef, Outbound
 from storage.db import unit_of_work
-from storage.models import Chat, OutboxMessage, OutboxStatus
-from storage.repositories import chats
+from storage.models import OutboxMessage, OutboxStatus
 from storage.repositories import outbox as outbox_repo
 
 log = logging.getLogger(__name__)
@@ -50,13 +51,17 @@ class OutboxSender:
 
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession],
                  channels: Mapping[str, Channel], clock: Clock, settings: OutboxSettings,
-                 worker_id: str, rng: random.Random | None = None) -> None:
+                 worker_id: str, rng: random.Random | None = None,
+                 pacer: Pacer | None = None) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
         self.clock = clock
         self.settings = settings
         self.worker_id = worker_id
         self.rng = rng or random.Random()
+        self.pacer = pacer or Pacer()
+        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._next_due: datetime | None = None
 
     async def send_ids(self, ids: Sequence[int]) -> int:
         """Send the rows an update or job just committed, at once; return how many were sent."""
@@ -79,9 +84,17 @@ class OutboxSender:
                 sent = 0
             if sent == 0:
                 try:
-                    await asyncio.wait_for(stop.wait(), self.settings.drain_interval_seconds)
+                    await asyncio.wait_for(stop.wait(), self._idle_seconds())
                 except TimeoutError:
                     await self.flag_stale()
+
+    def _idle_seconds(self) -> float:
+        """Sleep until the drain interval, or sooner when a paced row falls due before it."""
+        wait = self.settings.drain_interval_seconds
+        if self._next_due is not None:
+            wait = min(wait, max(0.05, (self._next_due - self.clock.now()).total_seconds()))
+            self._next_due = None
+        return wait
 
     async def flag_stale(self) -> list[int]:
         """Mark rows `sending` for longer than the lease as `uncertain`, and report them."""
@@ -100,95 +113,140 @@ class OutboxSender:
             return [Claimed(row.id, row.attempts, _outbound(row)) for row in rows]
 
     async def _deliver(self, claimed: list[Claimed]) -> int:
-        sent = 0
-        held: set[tuple[str, str]] = set()
+        # Chats are served side by side (each channel's pacing says how many at once); within a
+        # chat, messages keep their order: once one waits, the later ones wait behind it.
+        queues: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
-            chat = (row.message.chat.channel, row.message.chat.chat_id)
-            if chat in held:
-                # Keep a chat's messages in order: once one waits, the later ones wait too.
-                await self._release(row.id, note="held behind an earlier message")
-                continue
-            if await self._send_one(row):
-                sent += 1
-            else:
-                held.add(chat)
-        return sent
+            queues.setdefault((row.message.chat.channel, row.message.chat.chat_id), []).append(row)
+        sent: list[tuple[int, str | None]] = []
+        try:
+            await asyncio.gather(*(self._deliver_chat(rows, sent) for rows in queues.values()))
+        finally:
+            await self._record_sent(sent)
+        return len(sent)
 
-    async def _send_one(self, row: Claimed) -> bool:
+    async def _deliver_chat(self, rows: list[Claimed], sent: list[tuple[int, str | None]]) -> int:
+        for index, row in enumerate(rows):
+            resume_at = await self._paced_send(row, sent)
+            if resume_at is not None:
+                await self._postpone([r.id for r in rows[index + 1:]], until=resume_at)
+                return index
+        return len(rows)
+
+    async def _paced_send(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
+        """Send one row when its chat and bot may; None when sent, else when the chat may go on."""
+        channel = self.channels[row.message.chat.channel]
+        pacing: PacingSettings | None = getattr(channel, "pacing", None)
+        if pacing is not None:
+            wait = self.pacer.chat_wait(pacing, row.message.chat)
+            if wait > pacing.max_wait_seconds:
+                until = self.clock.now() + timedelta(seconds=wait)
+                await self._postpone([row.id], until=until)
+                return until
+        async with self._gate(channel.name, pacing):
+            if pacing is not None:
+                await asyncio.sleep(self.pacer.reserve(pacing, row.message.chat))
+                if paused := self.pacer.paused_for(row.message.chat):
+                    # A 429 arrived for this chat or bot while we waited for the slot.
+                    until = self.clock.now() + timedelta(seconds=paused)
+                    await self._postpone([row.id], until=until)
+                    return until
+            return await self._send_one(row, sent)
+
+    def _gate(self, name: str, pacing: PacingSettings | None) -> asyncio.Semaphore:
+        # A channel without pacing sends one message at a time, as it always did.
+        if name not in self._gates:
+            self._gates[name] = asyncio.Semaphore(pacing.concurrency if pacing else 1)
+        return self._gates[name]
+
+    async def _send_one(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
         try:
             platform_id = await channel.send(row.message)
         except RateLimited as exc:
-            await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
+            if getattr(channel, "pacing", None) is not None:
+                self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
+            return await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
         except ChannelPaused as exc:
             delay = max(0.0, (exc.until - self.clock.now()).total_seconds())
-            await self._retry_at(row, delay=delay, error=str(exc), counts=False)
+            return await self._retry_at(row, delay=delay, error=str(exc), counts=False)
         except RecipientGone as exc:
             await self._gone(row, str(exc))
         except ChatMigrated as exc:
             await self._migrate(row, exc.new_chat_id)
         except PermanentSendError as exc:
-            await self._finish(row.id, OutboxStatus.FAILED, error=str(exc))
+            await self._fail(row.id, str(exc))
         except TransientSendError as exc:
-            await self._transient(row, str(exc))
+            return await self._transient(row, str(exc))
         except Exception as exc:
             log.exception("channel %s failed on outbox row %s", channel.name, row.id)
-            await self._transient(row, f"{type(exc).__name__}")
+            return await self._transient(row, f"{type(exc).__name__}")
         else:
-            await self._finish(row.id, OutboxStatus.SENT, platform_id=platform_id)
-            return True
-        return False
+            sent.append((row.id, platform_id))
+            return None
+        return self.clock.now()
 
-    async def _transient(self, row: Claimed, error: str) -> None:
+    async def _record_sent(self, sent: list[tuple[int, str | None]]) -> None:
+        """Mark a batch's delivered rows `sent` in one transaction, right after the batch.
+
+        Until then they stay `sending`: a crash in between makes them `uncertain`, never resent.
+        """
+        if not sent:
+            return
+        now = self.clock.now()
+        async with unit_of_work(self.sessions) as session:
+            await session.execute(update(OutboxMessage), [
+                {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
+                 "platform_message_id": platform_id} for row_id, platform_id in sent])
+
+    async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
             log.warning("outbox row %s failed after %d attempts: %s", row.id, row.attempts, error)
-            await self._finish(row.id, OutboxStatus.FAILED, error=error)
-            return
+            await self._fail(row.id, error)
+            return self.clock.now()
         base = self.settings.backoff_base_seconds * 2 ** (row.attempts - 1)
         delay = min(base, self.settings.backoff_max_seconds) * self.rng.uniform(0.5, 1.5)
-        await self._retry_at(row, delay=delay, error=error, counts=True)
+        return await self._retry_at(row, delay=delay, error=error, counts=True)
 
-    async def _retry_at(self, row: Claimed, *, delay: float, error: str, counts: bool) -> None:
-        values: dict[str, Any] = {
-            "status": OutboxStatus.PENDING, "last_error": error[:500],
-            "not_before": self.clock.now() + timedelta(seconds=delay)}
+    async def _retry_at(self, row: Claimed, *, delay: float, error: str, counts: bool) -> datetime:
+        until = self.clock.now() + timedelta(seconds=delay)
+        values: dict[str, Any] = {"status": OutboxStatus.PENDING, "last_error": error[:500],
+                                  "not_before": until}
         if not counts:
             values["attempts"] = OutboxMessage.attempts - 1
         await self._update(row.id, values)
+        return until
 
-    async def _release(self, row_id: int, *, note: str) -> None:
-        await self._update(row_id, {"status": OutboxStatus.PENDING,
-                                    "attempts": OutboxMessage.attempts - 1})
-        log.debug("outbox row %s released: %s", row_id, note)
+    async def _postpone(self, row_ids: list[int], *, until: datetime) -> None:
+        """Put claimed rows back, due at `until`, without counting the claim as an attempt."""
+        if not row_ids:
+            return
+        async with unit_of_work(self.sessions) as session:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(row_ids))
+                .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1,
+                        not_before=until))
+        if self._next_due is None or until < self._next_due:
+            self._next_due = until
+        log.debug("outbox rows %s postponed until %s", row_ids, until.isoformat())
 
     async def _gone(self, row: Claimed, error: str) -> None:
         chat = row.message.chat
         async with unit_of_work(self.sessions) as session:
             await self._set(session, row.id, {"status": OutboxStatus.GONE, "last_error": error})
-            await chats.mark_unreachable(session, channel=chat.channel, chat_id=chat.chat_id)
+            await chat_service.mark_unreachable(session, chat)
         log.info("chat %s is gone (%s); outbox row %s kept as gone", chat.key, error, row.id)
 
     async def _migrate(self, row: Claimed, new_chat_id: str) -> None:
         old = row.message.chat
         async with unit_of_work(self.sessions) as session:
-            await session.execute(update(Chat).where(Chat.channel == old.channel,
-                                                     Chat.chat_id == old.chat_id)
-                                  .values(chat_id=new_chat_id))
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.channel == old.channel, OutboxMessage.chat_id == old.chat_id,
-                       OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
-                .values(chat_id=new_chat_id))
+            await chat_service.migrate(session, channel=old.channel, old_chat_id=old.chat_id,
+                                       new_chat_id=new_chat_id)
             await self._set(session, row.id, {"status": OutboxStatus.PENDING,
                                               "attempts": OutboxMessage.attempts - 1})
-        log.info("chat %s migrated to %s:%s", old.key, old.channel, new_chat_id)
 
-    async def _finish(self, row_id: int, status: OutboxStatus, *, error: str | None = None,
-                      platform_id: str | None = None) -> None:
-        values: dict[str, Any] = {"status": status, "last_error": error}
-        if status == OutboxStatus.SENT:
-            values |= {"sent_at": self.clock.now(), "platform_message_id": platform_id}
-        await self._update(row_id, values)
+    async def _fail(self, row_id: int, error: str) -> None:
+        await self._update(row_id, {"status": OutboxStatus.FAILED, "last_error": error})
 
     async def _update(self, row_id: int, values: dict[str, Any]) -> None:
         async with unit_of_work(self.sessions) as session:
@@ -199,7 +257,7 @@ class OutboxSender:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
-def _outbound(row: OutboxMessage) -> Outbound:
+def _outbound(row: Any) -> Outbound:
     return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
                     choices=tuple(row.choices or ()), outbox_id=row.id,
                     attachment=row.attachment)

@@ -299,7 +299,13 @@ class Router:
                     turn.member.id if turn.member and reply.chat is None and not chat.is_group
                     else None),
                 "text": body, "choices": list(reply.choices), "dedup_key": key,
-                "attachment": reply.attachment,
+                "attachment": reply.attachment or self._contact_request(reply, limits),
                 "priority": Priority.REPLY, "not_before": now, "created_at": now,
                 "status": OutboxStatus.PENDING, "attempts": 0}
+
+    def _contact_request(self, reply: Reply, limits: ChannelLimits | None) -> dict[str, Any] | None:
+        """Ask the channel for a "share my phone" button, where it has one."""
+        if not (reply.ask_contact and limits and limits.contact_button):
+            return None
+        return {"type": "request_contact", "label": self.renderer.render("common/share_contact")}
 

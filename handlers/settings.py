@@ -87,3 +87,20 @@ class ReportSettings(Frozen):
     """Secret for signing card links (env SANGKIEN__REPORTS__CARD_KEY); empty: a key file."""
     card_max_rows: int = Field(60, ge=1, le=500)
     awards: AwardRules = AwardRules()
+class PacingSettings(Frozen):
+    """How fast a channel may send: per chat, per group chat and overall (token buckets).
+
+    A channel that has platform flood limits supplies one (Telegram: about 1 message a second in
+    a chat, 20 a minute in a group, 30 a second overall). The limits hold per worker process.
+    """
+
+    per_chat_per_second: float = Field(1.0, gt=0)
+    chat_burst: int = Field(3, ge=1)
+    per_group_per_minute: float = Field(20.0, gt=0)
+    group_burst: int = Field(3, ge=1)
+    overall_per_second: float = Field(30.0, gt=0)
+    overall_burst: int = Field(5, ge=1)
+    max_wait_seconds: float = Field(0.5, ge=0)
+    """A message whose chat is free within this wait is held in memory; later ones are requeued."""
+    concurrency: int = Field(8, ge=1, le=100)
+    """How many sends of this channel may be in flight at once (different chats)."""

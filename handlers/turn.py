@@ -18,7 +18,10 @@ from storage.models import Identity, Member
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply to queue: a template, its data, numbered choices, and where it goes."""
+    """A reply to queue: a template, its data, numbered choices, and where it goes.
+
+    `ask_contact` offers a "share my phone" button on channels that have one.
+    """
 
     template: str
     data: dict[str, Any]
@@ -27,6 +30,7 @@ class Reply:
     member_id: int | None = None
     dedup_key: str | None = None
     attachment: dict[str, Any] | None = None
+    ask_contact: bool = False
 
 
 @dataclass
@@ -45,9 +49,10 @@ class Turn:
     """A dialog (and its draft) to start once the current one ends, e.g. /nhaptho → register."""
     exports: Exports | None = None
 
-    def reply(self, template: str, /, *, choices: tuple[str, ...] = (), **data: Any) -> None:
+    def reply(self, template: str, /, *, choices: tuple[str, ...] = (), ask_contact: bool = False,
+              **data: Any) -> None:
         """Queue a reply to the chat the update came from."""
-        self.replies.append(Reply(template, data, choices))
+        self.replies.append(Reply(template, data, choices, ask_contact=ask_contact))
 
     def attach(self, template: str, /, *, attachment: dict[str, Any], **data: Any) -> None:
         """Queue a reply that carries a file: `{"type": "photo"|"document", "path", ...}`."""

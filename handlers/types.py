@@ -59,11 +59,15 @@ class Outbound:
 
 @dataclass(frozen=True, slots=True)
 class ChannelLimits:
-    """What a channel can carry: text length in UTF-16 code units and buttons."""
+    """What a channel can carry: text length in UTF-16 code units and buttons.
+
+    `contact_button`: the channel can offer a "share my phone" button (a verified phone).
+    """
 
     max_text: int
     has_buttons: bool
     markup: str = "plain"
+    contact_button: bool = False
 
 
 def utf16_len(text: str) -> int:

@@ -111,6 +111,8 @@ async def prompt(turn: Turn, draft: Draft, step: str) -> None:
     elif step == Step.ASK_NAME:
         turn.reply("onboarding/ask_name", unit_name=draft.unit_name,
                    suggested=clean(turn.inbound.user_name))
+    elif step == Step.ASK_PHONE:
+        turn.reply("onboarding/ask_phone", ask_contact=True)
     else:
         turn.reply(f"onboarding/{step}")
 

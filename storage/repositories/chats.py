@@ -34,3 +34,16 @@ async def mark_unreachable(session: AsyncSession, *, channel: str, chat_id: str)
     """Record that the bot can no longer write in a chat."""
     await session.execute(update(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
                           .values(reachable=False))
+
+
+async def set_reachable(session: AsyncSession, *, channel: str, chat_id: str, reachable: bool) -> int:
+    """Set whether the bot can write in a chat; return how many rows changed (0 or 1)."""
+    result = await session.execute(update(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
+                                   .values(reachable=reachable))
+    return result.rowcount or 0
+
+
+async def remove(session: AsyncSession, chat: Chat) -> None:
+    """Delete a chat row."""
+    await session.delete(chat)
+    await session.flush()

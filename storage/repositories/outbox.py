@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,27 +23,33 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
 async def claim(
     session: AsyncSession, *, ids: Sequence[int] | None, worker: str, now: datetime,
     channels: Sequence[str], limit: int = 50,
-) -> Sequence[OutboxMessage]:
+) -> list[Row[Any]]:
     """Mark due pending rows `sending` for this worker and return them (commit before sending).
 
-    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers share the queue.
+    One `UPDATE … RETURNING` statement. On PostgreSQL the rows are picked with
+    `FOR UPDATE SKIP LOCKED`, so several workers share the queue without waiting on each other;
+    SQLite serialises writers (BEGIN IMMEDIATE). Returned in send order (priority, then id).
     """
-    stmt = (select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now,
-                   OutboxMessage.channel.in_(channels))
-            .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now,
+                  OutboxMessage.channel.in_(channels))
+           .order_by(OutboxMessage.priority, OutboxMessage.id).limit(limit))
     if ids is not None:
-        stmt = stmt.where(OutboxMessage.id.in_(ids))
+        due = due.where(OutboxMessage.id.in_(ids))
     if dialect_name(session) == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    rows = (await session.execute(stmt)).scalars().all()
-    for row in rows:
-        row.status = OutboxStatus.SENDING
-        row.claimed_by = worker
-        row.claimed_at = now
-        row.attempts += 1
-    await session.flush()
-    return rows
+        due = due.with_for_update(skip_locked=True)
+    stmt = (update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now,
+                    attempts=OutboxMessage.attempts + 1)
+            .returning(*_CLAIMED_COLUMNS)
+            .execution_options(synchronize_session=False))
+    rows = list((await session.execute(stmt)).all())
+    return sorted(rows, key=lambda row: (row.priority, row.id))
+
+
+_CLAIMED_COLUMNS = (OutboxMessage.id, OutboxMessage.channel, OutboxMessage.chat_id,
+                    OutboxMessage.is_group, OutboxMessage.text, OutboxMessage.choices,
+                    OutboxMessage.attachment, OutboxMessage.attempts, OutboxMessage.priority)
 
 
 async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
@@ -93,3 +99,13 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> lis
             .returning(table.c.id))
     result = await session.execute(stmt, list(rows))
     return list(result.scalars().all())
+
+
+async def move_chat(session: AsyncSession, *, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+    """Point the not-yet-sent rows of a chat at its new id; return how many moved."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == old_chat_id,
+               OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+        .values(chat_id=new_chat_id))
+    return result.rowcount or 0

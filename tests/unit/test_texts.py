@@ -162,6 +162,8 @@ SAMPLES: dict[str, dict] = {
                                   "members": [NS(name="Nguyễn Văn A")] * 60},
     "officer/link_own_unit_only": {"code": "TH01"},
     "officer/linked": {"unit": UNIT},
+    "telegram/poster_not_grassroots": {"code": "KDN"},
+    "telegram/qr_poster": {"unit": UNIT, "link": "https://t.me/sangkien_bot?start=DN01"},
     "reports/initiatives": {"rows": [REPORT_ROW] * 3},
     "register/ask_title": {"d": DRAFT},
     "register/ask_field": {"d": DRAFT},

@@ -1,0 +1,154 @@
+"""The Telegram platform for `sangkien run`: python-telegram-bot as transport, polling or webhook.
+
+No PTB Updater or handlers: our own loop (polling.py) or route (webhook.py) hands updates to the
+core, and the outbox sender sends through TelegramChannel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.app import App
+from bot.channels.telegram import webhook
+from bot.channels.telegram.dispatch import Dispatcher
+from bot.channels.telegram.errors import describe
+from bot.channels.telegram.inbound import ALLOWED_UPDATES, NAME, BotIdentity
+from bot.channels.telegram.outbound import TelegramChannel
+from bot.channels.telegram.polling import Backoff, Poller, TokenRefused
+from bot.config import TelegramSettings
+from handlers.commands import COMMANDS, Where
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: TelegramSettings) -> Application:  # type: ignore[type-arg]
+    """Build PTB's Application as a bare transport: no Updater, no rate limiter (we pace)."""
+    return (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
+            .base_file_url(settings.base_file_url).updater(None)
+            .connection_pool_size(settings.pacing.concurrency + 4)
+            .connect_timeout(10).read_timeout(15).write_timeout(15).pool_timeout(5)
+            .build())
+
+
+class TelegramPlatform:
+    """Connects (getMe), receives updates by polling or webhook, and registers the channel."""
+
+    name = NAME
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.settings = app.config.telegram
+        self.application = build_application(self.settings)
+        self.bot = self.application.bot
+        self.channel = TelegramChannel(self.bot, pacing=self.settings.pacing)
+        self.dispatcher = Dispatcher(app, self.bot)
+        self.backoff = Backoff()
+        self.refused = False
+
+    def routes(self, server: web.Application) -> None:
+        """Add the webhook route when running in webhook mode."""
+        if self.settings.mode == "webhook":
+            server.router.add_post(webhook.PATH, webhook.handler(
+                bot=self.bot, secret=self.settings.webhook_secret, process=self._process))
+
+    async def start(self) -> None:
+        """Register the channel and try to connect once (run() retries)."""
+        self.app.add_channel(self.channel)
+        try:
+            await self._try_connect()
+        except TokenRefused:
+            self.refused = True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect (with back-off), then poll, or wait while the webhook route works.
+
+        A refused token (401) stops the whole run: nothing can work until it is fixed.
+        """
+        try:
+            if self.refused:
+                raise TokenRefused
+            while self.dispatcher.identity is None and not stop.is_set():
+                await _wait(stop, self.backoff.next_delay())
+                await self._try_connect()
+            if self.settings.mode == "webhook":
+                await stop.wait()
+                return
+            await Poller(self.bot, self._process, timeout=self.settings.poll_timeout).run(stop)
+        except TokenRefused:
+            log.error("telegram refused the bot token (401 Unauthorized): check "
+                      "SANGKIEN__TELEGRAM__TOKEN; stopping")
+            stop.set()
+
+    async def close(self) -> None:
+        """Close PTB's HTTP connections."""
+        try:
+            await self.application.shutdown()
+        except (TelegramError, RuntimeError) as exc:
+            log.info("telegram: shutdown: %s", describe(exc))
+
+    async def _process(self, update: Update) -> None:
+        if self.dispatcher.identity is None:
+            await self._connect()
+        await self.dispatcher.process(update)
+
+    async def _try_connect(self) -> None:
+        try:
+            await self._connect()
+        except InvalidToken as exc:
+            raise TokenRefused from exc
+        except TelegramError as exc:
+            log.warning("telegram: cannot reach the Bot API yet (%s: %s)", type(exc).__name__,
+                        describe(exc))
+
+    async def _connect(self) -> None:
+        await self.application.initialize()  # getMe: checks the token, learns our username
+        me = self.bot.bot
+        username = (self.settings.bot_username or me.username or "").lstrip("@")
+        self.app.router.bot_names[NAME] = {username.lower()}
+        await self._receive_mode()
+        await self._publish_commands()
+        self.dispatcher.identity = BotIdentity(me.id, username)
+        self.backoff.reset()
+        log.info("telegram: connected as @%s (%s mode)", username, self.settings.mode)
+
+    async def _receive_mode(self) -> None:
+        if self.settings.mode == "polling":
+            # A webhook left from another deployment would make getUpdates fail with 409.
+            # Pending updates are kept, never dropped.
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        elif self.settings.webhook_url:
+            await self.bot.set_webhook(url=self.settings.webhook_url,
+                                       secret_token=self.settings.webhook_secret,
+                                       allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+
+    async def _publish_commands(self) -> None:
+        """Fill Telegram's "/" menu with the commands members and groups use (best effort)."""
+        render = self.app.renderer.render
+        private = [BotCommand(c.name, render(f"commands/{c.name}")) for c in COMMANDS.values()
+                   if c.where != Where.GROUP and c.minimum in (None, Role.MEMBER)]
+        group = [BotCommand(c.name, render(f"commands/{c.name}")) for c in COMMANDS.values()
+                 if c.where != Where.DM and c.name != "start"]
+        try:
+            await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
+            await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())
+        except TelegramError as exc:
+            log.info("telegram: setMyCommands failed (%s)", describe(exc))
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return

@@ -1,0 +1,86 @@
+"""Webhook mode: the secret is checked first, repeats get one reply, 200 means committed."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import ClientSession
+from sqlalchemy import func, select
+
+from storage.models import OutboxMessage, ProcessedUpdate
+from tests.fakes.telegram_harness import SECRET, TelegramBot, running_bot
+
+
+@pytest.fixture
+async def tg(db_url: str) -> AsyncIterator[TelegramBot]:
+    async with running_bot(db_url, "webhook") as bot:
+        yield bot
+
+
+async def stored(tg: TelegramBot) -> tuple[int, int]:
+    assert tg.app is not None
+    async with tg.app.sessions() as session:
+        updates = (await session.execute(select(func.count(ProcessedUpdate.id)))).scalar_one()
+        rows = (await session.execute(select(func.count(OutboxMessage.id)))).scalar_one()
+    return updates, rows
+
+
+async def test_webhook_is_set_at_start_with_the_secret(tg: TelegramBot) -> None:
+    [call] = tg.fake.calls_of("setWebhook")
+    assert call["url"] == tg.config.telegram.webhook_url and call["secret_token"] == SECRET
+    assert call["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
+    assert not tg.fake.calls_of("getUpdates")
+
+
+async def test_the_same_update_delivered_twice_gets_one_reply(tg: TelegramBot) -> None:
+    an = tg.user(901)
+    first = await an.says("/trogiup")
+    assert first.status == 200
+    assert await tg.fake.post_webhook(first.update) == 200
+    await tg.fake.next_message(an.chat)
+    assert not tg.fake.unread(an.chat)
+    assert await stored(tg) == (1, 1)
+
+
+@pytest.mark.parametrize("secret", ["wrong-secret", ""])
+async def test_bad_secret_is_refused_with_403_and_nothing_stored(tg: TelegramBot,
+                                                                 secret: str) -> None:
+    delivered = await tg.user(902).says("/start", secret=secret)
+    assert delivered.status == 403
+    assert await stored(tg) == (0, 0)
+    assert not tg.fake.calls_of("sendMessage")
+
+
+async def test_oversized_body_is_refused_before_reading_it_all(tg: TelegramBot) -> None:
+    body = b'{"update_id": 1, "message": {"text": "' + b"x" * 300_000 + b'"}}'
+    async with ClientSession() as http, http.post(
+            tg.config.telegram.webhook_url, data=body,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
+                     "Content-Type": "application/json"}) as response:
+        assert response.status == 413
+    assert await stored(tg) == (0, 0)
+
+
+async def test_unreadable_update_is_answered_400(tg: TelegramBot) -> None:
+    async with ClientSession() as http, http.post(
+            tg.config.telegram.webhook_url, data=b"{not json",
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+        assert response.status == 400
+
+
+async def test_webhook_mode_without_a_secret_fails_at_start_naming_the_key(db_url: str) -> None:
+    from bot.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="telegram"):
+        load_config(env={"SANGKIEN__DATABASE__URL": db_url, "SANGKIEN__TELEGRAM__TOKEN": "1:x",
+                         "SANGKIEN__TELEGRAM__MODE": "webhook"})
+
+
+def test_webhook_mode_without_the_web_server_fails_at_start(db_url: str) -> None:
+    from bot.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="web server"):
+        load_config(env={"SANGKIEN__DATABASE__URL": db_url, "SANGKIEN__TELEGRAM__TOKEN": "1:x",
+                         "SANGKIEN__TELEGRAM__MODE": "webhook",
+                         "SANGKIEN__TELEGRAM__WEBHOOK_SECRET": "abc", "SANGKIEN__WEB__ENABLED": "false"})
