@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels import limits as channel_limits
 from bot.config import Config
 from handlers.channel import Channel
 from handlers.clock import Clock, SystemClock
@@ -57,7 +58,7 @@ class App:
         renderer = Renderer(tz=config.programme.tz)
         exports = create_exports(config.reports, public_url=config.web.public_url)
         router = Router(sessions=sessions, renderer=renderer, settings=config.programme,
-                        clock=clock, exports=exports)
+                        clock=clock, limits=channel_limits.KNOWN, exports=exports)
         sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
                               worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}")
         return cls(config, engine, sessions, renderer, router, sender, clock, exports=exports)

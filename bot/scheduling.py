@@ -8,6 +8,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
+from handlers.services.quota import MonthlyQuotas
 from schedules.context import JobContext, make_context
 from schedules.control import run_now
 from schedules.registry import JobSpec, build_registry
@@ -19,11 +20,15 @@ RUN_KEY = "__run__"
 
 
 def job_context(app: App) -> JobContext:
-    """Build the context jobs run in on this app (its sessions, renderer, clock and sender)."""
+    """Build the context jobs run in on this app (its sessions, renderer, clock and sender).
+
+    Outreach asks Zalo's monthly quota before spending it (lagging units first when it is short).
+    """
+    quotas = MonthlyQuotas({"zalo": app.config.zalo.monthly_quota}, tz=app.config.programme.tz)
     return make_context(sessions=app.sessions, renderer=app.renderer, clock=app.clock,
                         programme=app.config.programme, settings=app.config.schedules,
                         limits=app.router.limits, worker_id=app.sender.worker_id,
-                        send_now=app.sender.send_ids)
+                        send_now=app.sender.send_ids, quota=quotas)
 
 
 def specs(app: App) -> dict[str, JobSpec]:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.app import App
+from bot.channels import limits as channel_limits
 from handlers.services import members as member_service
 from handlers.texts import Renderer
-from handlers.types import ChannelLimits, ChatRef, Inbound, Outbound
+from handlers.types import ChatRef, Inbound, Outbound
 from storage.db import unit_of_work
 from storage.repositories import members, units
 
@@ -33,7 +34,7 @@ class ConsoleChannel:
     """Prints messages; one addressed to another chat gets a header naming it."""
 
     name = NAME
-    limits = ChannelLimits(max_text=4096, has_buttons=False)
+    limits = channel_limits.CONSOLE
 
     def __init__(self, renderer: Renderer, out: TextIO | None = None) -> None:
         self.renderer = renderer

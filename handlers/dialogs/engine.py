@@ -128,7 +128,7 @@ async def cancel(turn: Turn, state: DialogState, *, announce: bool = True) -> No
     state.expires_at = turn.clock.now() + timedelta(days=turn.settings.draft_ttl_days)
     await turn.session.flush()
     if announce:
-        turn.reply("dialog/cancelled", days=turn.settings.draft_ttl_days)
+        turn.reply("dialog/cancelled", days=turn.settings.draft_ttl_days, dialog=state.dialog)
 
 
 def _touch(turn: Turn, state: DialogState, *, step: str, draft: dict[str, Any]) -> None:

@@ -158,7 +158,8 @@ async def confirm(turn: Turn, draft: Draft, text: str) -> str | None:
     if choice == 1:
         return Step.PICK_EDIT
     if choice == 2:
-        turn.reply("dialog/cancelled", days=turn.settings.draft_ttl_days)
+        turn.reply("dialog/cancelled", days=turn.settings.draft_ttl_days,
+                   dialog="register_initiative")
         return CANCELLED
     await _send(turn, draft)
     return None

@@ -6,6 +6,7 @@ Scheduled outreach asks `remaining` before spending; a platform's "quota exceede
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -121,3 +122,16 @@ async def resume(session: AsyncSession, *, channel: str, now: datetime) -> int |
     await pauses.remove(session, channel)
     log.info("channel %s resumed by hand; %d queued messages are due", channel, released)
     return released
+
+
+@dataclass(frozen=True)
+class MonthlyQuotas:
+    """The budget scheduled outreach may spend per channel this month (a `QuotaSource`)."""
+
+    quotas: Mapping[str, int]
+    tz: ZoneInfo = PROGRAMME_TZ
+
+    async def remaining(self, session: AsyncSession, channel: str, now: datetime) -> int | None:
+        """Return what is left of the channel's monthly quota, or None when it has none."""
+        return await remaining(session, channel=channel, now=now, quota=self.quotas.get(channel),
+                               tz=self.tz)

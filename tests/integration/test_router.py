@@ -138,3 +138,11 @@ async def test_member_commands_show_progress_and_league(chat: ChatDriver) -> Non
     await lan.says("/xephang")
     league = await lan.next_reply()
     assert "Công ty May Sông Hồng: 0 · 0% · 0 · 0% ← đơn vị bạn" in league
+
+
+async def test_cancelling_another_dialog_does_not_mention_sangkien(chat: ChatDriver) -> None:
+    minh = await chat.member("0900000002")
+    await minh.says("/nhaptho")
+    await minh.next_reply()
+    await minh.says("/huy")
+    assert await minh.next_reply() == "Đã dừng."

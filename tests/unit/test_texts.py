@@ -144,7 +144,7 @@ SAMPLES: dict[str, dict] = {
     "errors/dm_only": {"name": "nhaptho"},
     "errors/unknown_unit": {"code": "XX"},
     "errors/unknown_phase": {"number": 9},
-    "dialog/cancelled": {"days": 7},
+    "dialog/cancelled": {"days": 7, "dialog": "register_initiative"},
     "dialog/conflict_offer": {"current": "register_initiative", "wanted": "register_initiative"},
     "dialog/conflict_choices": {"same": True},
     "dialog/resume_offer": {"current": "register_initiative", "wanted": "register_initiative"},

@@ -22,12 +22,13 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.channels import limits as channel_limits
 from bot.channels.telegram.errors import send_error
 from bot.channels.telegram.inbound import NAME
 from handlers.channel import PermanentSendError, RateLimited, TransientSendError
 from handlers.settings import PacingSettings
 from handlers.textsplit import split_text
-from handlers.types import ChannelLimits, ChatRef, Outbound, utf16_len
+from handlers.types import ChatRef, Outbound, utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class TelegramChannel:
     """Sends outbox rows through python-telegram-bot; paced by the core with `pacing`."""
 
     name = NAME
-    limits = ChannelLimits(max_text=MAX_TEXT, has_buttons=True, markup="html", contact_button=True)
+    limits = channel_limits.TELEGRAM
 
     def __init__(self, bot: Bot, *, pacing: PacingSettings) -> None:
         self.bot = bot

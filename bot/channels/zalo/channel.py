@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.channels import limits
 from bot.channels.zalo.client import (
     NotFound,
     QuotaExceeded,
@@ -21,12 +22,12 @@ from bot.channels.zalo.client import (
 from handlers.channel import ChannelPaused, PermanentSendError, TransientSendError
 from handlers.clock import Clock
 from handlers.textsplit import split_text
-from handlers.types import ChannelLimits, Outbound
+from handlers.types import Outbound
 
 log = logging.getLogger(__name__)
 
 NAME = "zalo"
-LIMITS = ChannelLimits(max_text=2000, has_buttons=False, markup="plain")
+LIMITS = limits.ZALO
 PAUSE_RECHECK = timedelta(seconds=60)
 
 PauseHook = Callable[[], Awaitable[datetime]]

@@ -143,3 +143,16 @@ async def test_a_short_budget_sends_lagging_units_first_and_tells_staff(world: W
     [notice] = world.texts("u1")
     assert "2 tin chưa gửi được vì hết hạn mức" in notice
     assert "Đơn vị chưa nhận được: DN01, TH01." in notice
+
+
+async def test_the_monthly_quota_spends_on_lagging_units_first(world: World) -> None:
+    import dataclasses
+
+    from handlers.services.quota import MonthlyQuotas
+
+    assert world.ctx.quota == MonthlyQuotas({"zalo": 3000}, tz=world.app.config.programme.tz)
+    short = dataclasses.replace(world.ctx, quota=MonthlyQuotas({"memory": 2}))
+    outcome = await world.fire("urge_units", FIRED, ctx=short)
+    assert outcome.left_out == 2
+    assert {m.chat.chat_id for m in world.channel.sent if m.chat.is_group} == {"g-DN02", "g-TH02"}
+    world.texts("u1")
