@@ -1,4 +1,4 @@
-"""Report subcommands: `sangkien report league|units|awards|benefits|silent|initiatives`."""
+"""Report subcommands: `sangkien report league|units|awards|benefits|silent|initiatives|duplicates`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
     rep.add_argument("--phase", type=int, help="phase number (default: the open phase)")
     rep.add_argument("--block", help="a block (or any unit) code: only what is under it")
     rep.add_argument("--unit", help="a unit code: that unit (league: its block, highlighted)")
+    rep.add_argument("--not-on-portal", action="store_true",
+                     help="initiatives: only counted ones not yet typed into the national portal")
     rep.add_argument("--format", choices=build.FORMATS, default="text")
     rep.add_argument("-o", "--output", help="write to FILE instead of stdout")
     rep.set_defaults(func=cmd_report)
@@ -34,8 +36,10 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
     """Print or write a report."""
     if args.format in ("xlsx", "png") and args.output is None and sys.stdout.isatty():
         raise UsageError(f"--format {args.format} writes a binary file: add -o FILE")
+    if args.not_on_portal and args.kind != "initiatives":
+        raise UsageError("--not-on-portal goes with `report initiatives`")
     request = build.Request(kind=args.kind, fmt=args.format, phase=args.phase, block=args.block,
-                            unit=args.unit)
+                            unit=args.unit, not_on_portal=args.not_on_portal)
     bar = tqdm(total=3, desc=f"report {args.kind}", unit="step", disable=not sys.stderr.isatty(),
                leave=False)
 

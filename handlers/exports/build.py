@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.errors import UserError
 from handlers.exports import csv, excel, png, sheets
 from handlers.exports.tables import Column, Kind, Report, Sheet
-from handlers.services import awards, benefits, forecast, league, reports
+from handlers.services import awards, benefits, duplicates, forecast, league, reports
 from handlers.services import report_scope as scopes
 from handlers.settings import ProgrammeSettings, ReportSettings
 from handlers.texts import Renderer
@@ -22,7 +22,7 @@ from storage.repositories import standings, units
 
 log = logging.getLogger(__name__)
 
-KINDS = ("league", "units", "awards", "benefits", "silent", "initiatives")
+KINDS = ("league", "units", "awards", "benefits", "silent", "initiatives", "duplicates")
 FORMATS = ("text", "csv", "xlsx", "png")
 SUFFIX = {"text": ".txt", "csv": ".csv", "xlsx": ".xlsx", "png": ".png"}
 
@@ -36,6 +36,7 @@ class Request:
     phase: int | None = None
     block: str | None = None
     unit: str | None = None
+    not_on_portal: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,13 @@ async def _data(session: AsyncSession, req: Request, scope: scopes.Scope, ctx: C
     if req.kind == "silent":
         people = await standings.list_silent(session, phase_id=scope.phase.id, path=scope.path)
         return {"people": people, "scope": scope}, silent_report(people, scope, r)
+    if req.kind == "duplicates":
+        pairs = await duplicates.duplicate_pairs(session, phase_id=scope.phase.id,
+                                                 block_code=req.block)
+        return {"pairs": pairs, "scope": scope}, duplicates_report(pairs, scope, r)
     rows = await reports.initiative_rows(session, tz=ctx.programme.tz, phase=req.phase,
-                                         unit=req.unit, block=req.block)
+                                         unit=req.unit, block=req.block,
+                                         not_on_portal=req.not_on_portal, counting=statuses)
     return {"rows": rows}, initiatives_report(rows, r)
 
 
@@ -143,6 +149,17 @@ def silent_report(people: list[standings.SilentMember], scope: scopes.Scope,
                            count=len(people))
     return Report(stem=f"chuanop-{scope.root.code}", title=title,
                   sheets=[Sheet(sheets.tab(renderer, "silent"), title, note, cols, rows)])
+
+
+def duplicates_report(pairs: list[duplicates.DuplicatePair], scope: scopes.Scope,
+                      renderer: Renderer) -> Report:
+    """Return near-identical initiatives across units and members as one sheet, with scores."""
+    names = [f.name for f in dataclasses.fields(duplicates.DuplicatePair)]
+    cols = [Column(k, label, Kind.DECIMAL if k == "score" else Kind.TEXT, 40 if k == "title" else 16)
+            for k, label in zip(names, renderer.lines("reports/duplicates_header"), strict=True)]
+    title = renderer.render("reports/duplicates_title", phase=scope.phase, count=len(pairs))
+    return Report(stem=f"trung-lap-{scope.root.code}", title=title, sheets=[Sheet(
+        sheets.tab(renderer, "duplicates"), title, "", cols, [dataclasses.asdict(p) for p in pairs])])
 
 
 def initiatives_report(rows: Any, renderer: Renderer) -> Report:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
-from storage.models import Phase, Unit, UnitLevel
+from storage.models import Initiative, Member, Phase, Unit, UnitLevel
 from storage.repositories import initiatives, units
 
 
@@ -30,6 +30,10 @@ class InitiativeRow:
     benefit_vnd: int | None
     content: str
     effect: str
+    applied_since: date | None
+    tech_secret: bool
+    phone: str
+    on_portal: date | None
 
 
 async def _phase(session: AsyncSession, number: int | None) -> Phase | None:
@@ -56,13 +60,25 @@ async def _unit_ids(session: AsyncSession, *, unit: str | None, block: str | Non
 
 async def initiative_rows(
     session: AsyncSession, *, tz: ZoneInfo, phase: int | None = None, unit: str | None = None,
-    block: str | None = None,
+    block: str | None = None, not_on_portal: bool = False,
+    counting: Sequence[str] = ("submitted", "approved"),
 ) -> Sequence[InitiativeRow]:
-    """List initiatives, optionally of one phase, one unit or one block."""
+    """List initiatives, optionally of one phase, one unit or one block.
+
+    `not_on_portal`: only the counted ones still to be typed into the national portal, with every
+    field the portal asks (the portal stays the official record).
+    """
     found_phase = await _phase(session, phase)
     ids = await _unit_ids(session, unit=unit, block=block)
     rows = await initiatives.list_with_authors(
         session, phase_id=found_phase.id if found_phase else None, unit_ids=ids)
-    return [InitiativeRow(i.number or "", i.created_at.astimezone(tz).date(), u.code, u.name,
-                          m.name, i.field, i.title, i.status, i.benefit_vnd, i.content, i.effect)
-            for i, m, u in rows]
+    if not_on_portal:
+        rows = [r for r in rows if r[0].portal_entered_at is None and r[0].status in counting]
+    return [_row(i, m, u, tz) for i, m, u in rows]
+
+
+def _row(i: Initiative, m: Member, u: Unit, tz: ZoneInfo) -> InitiativeRow:
+    on_portal = i.portal_entered_at.astimezone(tz).date() if i.portal_entered_at else None
+    return InitiativeRow(i.number or "", i.created_at.astimezone(tz).date(), u.code, u.name,
+                         m.name, i.field, i.title, i.status, i.benefit_vnd, i.content, i.effect,
+                         i.applied_since, i.tech_secret, m.phone or "", on_portal)

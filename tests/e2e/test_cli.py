@@ -82,3 +82,34 @@ def test_portal_mark_and_unknown_number(cli: Cli) -> None:
     assert result.returncode == 0 and "SK-000001, SK-000002" in result.stdout
     missing = cli.run("portal", "mark", "SK-999999")
     assert missing.returncode == 2 and "SK-999999" in missing.stderr
+
+
+def test_report_of_initiatives_still_to_type_into_the_portal(cli: Cli, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    everything = cli.run("report", "initiatives", "--format", "csv")
+    counted = [r for r in everything.stdout.splitlines()[1:] if ",approved," in r or ",submitted," in r]
+    first = counted[0].split(",")[0]
+    assert cli.run("portal", "mark", first).returncode == 0
+    out = tmp_path / "portal.xlsx"
+    result = cli.run("report", "initiatives", "--not-on-portal", "--format", "xlsx", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(out).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(r for r in values if r and r[0] == "Số")
+    assert "Điện thoại tác giả" in header and "Ngày bắt đầu áp dụng" in header
+    numbers = {r[0] for r in values if r and isinstance(r[0], str) and r[0].startswith("SK-")}
+    assert first not in numbers and len(numbers) == len(counted) - 1
+    assert cli.run("report", "league", "--not-on-portal").returncode == 2
+
+
+def test_report_of_duplicates_lists_the_same_text_sent_twice(cli: Cli) -> None:
+    title = "Cải tiến quy trình nhập kho bằng mã QR cho xưởng may"
+    script = "\n".join(["/sangkien", title, "4", "Dán mã QR lên từng kệ và quét bằng điện thoại.",
+                        "Giảm một nửa thời gian kiểm kê.", "0", "1"]) + "\n"
+    for phone in ("0900000003", "0900000002"):
+        assert "Đã gửi sáng kiến" in cli.run("console", "--as", phone, stdin=script).stdout
+    result = cli.run("report", "duplicates", "--block", "KDN")
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if title in x)
+    assert "100 điểm" in line and "Nguyễn Thị Lan" in line and "Trần Văn Minh" in line

@@ -209,6 +209,10 @@ SAMPLES: dict[str, dict] = {
     "withdraw/kept": {"number": "SK-1"},
     "withdraw/done": {"initiative": FULL_INITIATIVE},
     "errors/other_unit": {"code": "TH01"},
+    "reports/duplicates_title": {"phase": NS(name="Giai đoạn 1"), "count": 2},
+    "reports/duplicates_text": {"scope": NS(phase=NS(name="Giai đoạn 1")), "pairs": [NS(
+        score=97.5, first="SK-1", first_unit="DN01", first_author="An", second="SK-2",
+        second_unit="DN02", second_author="Bình", title="Cải tiến kho")]},
     "console/other_chat": {"chat_id": "dm:x"},
     "console/unknown_unit": {"code": "XX"},
     "console/who": {"member": NS(name="Lan", role="member"), "phone": "0900000003",
