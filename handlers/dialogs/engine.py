@@ -86,12 +86,17 @@ async def start(turn: Turn, dialog: Dialog[Any], args: str = "", *, draft: Any =
 
 async def advance(turn: Turn, state: DialogState, dialog: Dialog[Any], text: str) -> None:
     """Run the current step on `text` in a savepoint; a UserError leaves the state untouched."""
+    if state.step not in dialog.handlers:
+        # A step this version no longer has (renamed by a deploy): start over, keeping the draft.
+        log.warning("%s: unknown step %r, back to %r", dialog.name, state.step, dialog.first_step)
+        state.step = dialog.first_step
     draft = dialog.load(state.draft)
     handler = dialog.handlers[state.step]
     try:
         async with turn.session.begin_nested():
             next_step = await handler(turn, draft, text)
     except UserError as refusal:
+        log.debug("%s/%s refused: %s", dialog.name, state.step, refusal.template)
         turn.reply(refusal.template, **refusal.data)
         await dialog.prompt(turn, dialog.load(state.draft), state.step)
         return
@@ -118,6 +123,8 @@ async def _after_step(turn: Turn, state: DialogState, dialog: Dialog[Any], draft
 
 async def reprompt(turn: Turn, state: DialogState, dialog: Dialog[Any]) -> None:
     """Ask the current step's question again."""
+    if state.step not in dialog.handlers:
+        state.step = dialog.first_step
     await dialog.prompt(turn, dialog.load(state.draft), state.step)
 
 

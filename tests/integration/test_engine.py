@@ -18,3 +18,17 @@ def test_a_loaded_draft_shares_nothing_with_the_stored_json() -> None:
     draft.items.append("b")
     assert stored["items"] == ["a"]
     assert dialog.dump(draft) == {"version": 1, "items": ["a", "b"]}
+
+
+async def test_a_step_the_dialog_no_longer_has_starts_it_over_with_the_draft(chat, federation) -> None:
+    from sqlalchemy import update
+
+    from storage.models import DialogState
+
+    lan = await chat.member("0900000003")
+    await lan.says("/sangkien Cải tiến sổ giao ca điện tử")
+    await lan.next_reply()
+    async with chat.app.sessions() as session, session.begin():
+        await session.execute(update(DialogState).values(step="renamed_by_a_deploy"))
+    await lan.says("Cải tiến sổ giao ca trên điện thoại")
+    assert "Bước 2/6" in await lan.next_reply()
