@@ -52,7 +52,9 @@ async def _read_update(request: web.Request, bot: Bot) -> Update | web.Response:
     try:
         data = json.loads(body)
         update = Update.de_json(data, bot) if isinstance(data, dict) else None
-    except (ValueError, TypeError, KeyError) as exc:
+    except Exception as exc:
+        # Untrusted input, and PTB's parser raises many kinds (AttributeError on a number where
+        # an object belongs): a body that is not an update is refused, never a 500.
         log.warning("telegram webhook: unreadable update (%s)", type(exc).__name__)
         return web.Response(status=400)
     if update is None:
