@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(\d{2})\d{4}(\d{3})(?!\d)")
+# A Vietnamese mobile number as people type it: 0912345678, 0912 345 678, +84 912.345.678.
+_PHONE = re.compile(r"(?<![\d*])(?:\+?84|0)(?:[\s.\-]?\d){9}(?![\d*])")
 _BOT_URL_TOKEN = re.compile(r"/bot[0-9A-Za-z:_-]{8,}")
 
 
@@ -23,7 +24,7 @@ class Redactor(logging.Filter):
         for secret in self.secrets:
             text = text.replace(secret, "***")
         text = _BOT_URL_TOKEN.sub("/bot***", text)
-        return _PHONE.sub(lambda m: f"0{m.group(1)}****{m.group(2)}", text)
+        return _PHONE.sub(_mask, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message (and exception text) in place."""
@@ -34,6 +35,12 @@ class Redactor(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def _mask(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    local = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
+    return f"{local[:3]}****{local[-3:]}"
 
 
 def configure(level: str, *, secrets: Iterable[str] = (), file: Path | None = None) -> None:

@@ -53,3 +53,9 @@ def test_logs_never_show_tokens_or_phone_numbers() -> None:
     redactor.filter(record)
     assert "SECRET" not in record.msg and "0912345678" not in record.msg
     assert "987654321" not in record.msg and "091****678" in record.msg
+
+
+def test_phones_typed_with_separators_are_masked_in_logs() -> None:
+    redactor = Redactor()
+    text = redactor.redact("text '0912 345 678' and +84 987.654.321 and 0900-000-003; SK-000123")
+    assert text == "text '091****678' and 098****321 and 090****003; SK-000123"
