@@ -6,6 +6,7 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage import models
@@ -37,9 +38,16 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+MIGRATION_LOCK = 2026_1124  # any constant shared by every worker
+
+
 def _run_sync(connection: Connection) -> None:
     _configure(connection=connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Workers starting together (`db upgrade` before `run`) upgrade one after the other:
+            # the second waits here, then finds the database at head and does nothing.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
