@@ -39,8 +39,12 @@ def free_port() -> int:
 
 
 def telegram_config(db_url: str, fake: FakeTelegram, *, mode: str = "polling",
-                    pacing: dict[str, float] | None = None, **telegram: Any) -> Config:
-    """A config that points python-telegram-bot at the fake (short polls keep tests quick)."""
+                    pacing: dict[str, float] | None = None,
+                    sections: dict[str, dict[str, Any]] | None = None, **telegram: Any) -> Config:
+    """A config that points python-telegram-bot at the fake (short polls keep tests quick).
+
+    `sections` sets other parts of the config (e.g. `{"zalo": {...}}` to serve Zalo as well).
+    """
     port = free_port()
     values: dict[str, Any] = {"token": fake.token, "base_url": fake.base_url, "mode": mode,
                               "base_file_url": fake.base_file_url, "poll_timeout": 2}
@@ -48,7 +52,7 @@ def telegram_config(db_url: str, fake: FakeTelegram, *, mode: str = "polling",
         values |= {"webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
                    "webhook_secret": SECRET}
     values |= telegram
-    config = make_config(db_url, telegram=values)
+    config = make_config(db_url, **(sections or {}), telegram=values)
     tg = config.telegram
     tg = tg.model_copy(update={"pacing": tg.pacing.model_copy(update=pacing or FAST_PACING)})
     return config.model_copy(update={
