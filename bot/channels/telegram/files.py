@@ -69,7 +69,7 @@ class FileFetcher:
         log.info("telegram: file of update %s stored (%d bytes)", inbound.update_id, len(data))
         extra: dict[str, Any] = {"attachment": stored.as_payload()}
         if is_document:
-            extra |= {"path": str((self.root / stored.path).resolve()),
+            extra |= {"path": str((self.root / stored.path).absolute()),
                       "filename": name or Path(stored.path).name}
         return extra
 
