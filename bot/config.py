@@ -43,6 +43,9 @@ class TelegramSettings(Frozen):
     poll_timeout: int = Field(30, ge=0, le=50)
     bot_username: str = ""
     pacing: PacingSettings = PacingSettings()
+    media_dir: str = "data/media"
+    # The Bot API's getFile serves files up to 20 MB; a smaller cap keeps the disk in check.
+    max_file_bytes: int = Field(10_485_760, ge=1024, le=20_971_520)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> TelegramSettings:

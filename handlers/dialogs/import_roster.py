@@ -1,7 +1,8 @@
 """A roster file sent in chat by staff: the dry-run report, then 1 apply or 2 cancel.
 
 See import_roster.mmd. The router starts it when staff send a file outside a dialog; the channel
-adapter has already saved the file and put {"path", "filename"} in the Inbound's payload.
+adapter has already saved the file and put {"path", "filename"} in the Inbound's payload (or
+{"attachment_error"} when it could not fetch it).
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def _report(plan: rosters.Plan) -> dict[str, object]:
 
 async def read_file(turn: Turn, draft: Draft) -> None:
     """Read the file just sent; a file with bad rows or nothing to change ends here."""
-    path, filename = turn.inbound.payload.get("path"), turn.inbound.payload.get("filename", "")
+    payload = turn.inbound.payload
+    path, filename = payload.get("path"), payload.get("filename", "")
+    if "attachment_error" in payload:  # the channel could not fetch it (too large, failed)
+        raise UserError("rosters/file_failed", reason=str(payload["attachment_error"]),
+                        filename=str(payload.get("file_name") or ""))
     if not path:
         raise UserError("rosters/how_to_send")
     plan = await _plan(turn, str(path), str(filename or Path(str(path)).name), kind=None,

@@ -1,4 +1,4 @@
-"""One person on several channels: Zalo plus another channel (the in-memory one stands in)."""
+"""One person on several channels: Zalo plus the in-memory channel (real Telegram: test_cross_channel)."""
 
 from __future__ import annotations
 

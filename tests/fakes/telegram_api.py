@@ -3,7 +3,8 @@
 Speaks `/bot<TOKEN>/<method>` (case-insensitive) with JSON, form and multipart bodies (PTB sends
 non-string fields JSON-encoded in forms), the real `{ok, result}` envelopes and HTTP statuses.
 Fault switches: 429 + retry_after, 5xx, slow replies, blocked users, unknown chats, migration,
-and optional flood-limit enforcement (tests/fakes/telegram_rules.py).
+and optional flood-limit enforcement (tests/fakes/telegram_rules.py). Files people send are served
+by getFile and `/file/bot<TOKEN>/<file_path>` (tests/fakes/telegram_files.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from aiohttp import ClientSession, web
 
+from tests.fakes.telegram_files import FilesMixin, StoredBlob
 from tests.fakes.telegram_methods import MethodsMixin
 from tests.fakes.telegram_rules import FloodControl, FloodLimits
 
@@ -93,7 +95,7 @@ class Webhook:
     allowed_updates: list[str]
 
 
-class FakeTelegram(MethodsMixin):
+class FakeTelegram(MethodsMixin, FilesMixin):
     """The fake server and its state; tests drive it and read what the bot sent."""
 
     def __init__(self, *, token: str = TOKEN, username: str = "fake_bot", bot_id: int = 7000001,
@@ -102,6 +104,7 @@ class FakeTelegram(MethodsMixin):
         self.flood = FloodControl(flood) if flood else None
         self.rng = random.Random(seed)
         self.chats: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, StoredBlob] = {}
         self.queue: list[dict[str, Any]] = []
         self.sent: list[Sent] = []
         self.by_chat: dict[int, list[Sent]] = {}
@@ -129,6 +132,7 @@ class FakeTelegram(MethodsMixin):
                     routes: Callable[[web.Application], None] | None = None) -> FakeTelegram:
         server = web.Application(client_max_size=60 * 1024 * 1024)
         server.router.add_route("*", "/bot{token}/{method}", self._route)
+        server.router.add_get("/file/bot{token}/{path:.+}", self._download)
         if routes is not None:
             routes(server)  # e.g. a benchmark's statistics route
         self._runner = web.AppRunner(server, access_log=None)

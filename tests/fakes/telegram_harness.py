@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,16 +39,20 @@ def free_port() -> int:
 
 
 def telegram_config(db_url: str, fake: FakeTelegram, *, mode: str = "polling",
-                    pacing: dict[str, float] | None = None, **telegram: Any) -> Config:
-    """A config that points python-telegram-bot at the fake (short polls keep tests quick)."""
+                    pacing: dict[str, float] | None = None,
+                    sections: dict[str, dict[str, Any]] | None = None, **telegram: Any) -> Config:
+    """A config that points python-telegram-bot at the fake (short polls keep tests quick).
+
+    `sections` sets other parts of the config (e.g. `{"zalo": {...}}` to serve Zalo as well).
+    """
     port = free_port()
     values: dict[str, Any] = {"token": fake.token, "base_url": fake.base_url, "mode": mode,
-                              "poll_timeout": 2}
+                              "base_file_url": fake.base_file_url, "poll_timeout": 2}
     if mode == "webhook":
         values |= {"webhook_url": f"http://127.0.0.1:{port}/telegram/webhook",
                    "webhook_secret": SECRET}
     values |= telegram
-    config = make_config(db_url, telegram=values)
+    config = make_config(db_url, **(sections or {}), telegram=values)
     tg = config.telegram
     tg = tg.model_copy(update={"pacing": tg.pacing.model_copy(update=pacing or FAST_PACING)})
     return config.model_copy(update={
@@ -110,9 +115,14 @@ class TelegramBot:
 async def running_bot(db_url: str, mode: str = "polling", *, federation: bool = True,
                       fake: FakeTelegram | None = None,
                       **settings: Any) -> AsyncIterator[TelegramBot]:
-    """A fake Bot API and the app serving it, with the test federation; every message is read."""
+    """A fake Bot API and the app serving it, with the test federation; every message is read.
+
+    Files people send are stored in a temporary `media_dir` unless one is given.
+    """
     fake = fake or FakeTelegram()
     await fake.start()
+    media = tempfile.TemporaryDirectory(prefix="tg-media-")
+    settings.setdefault("media_dir", media.name)
     bot = TelegramBot(fake, telegram_config(db_url, fake, mode=mode, **settings))
     try:
         await bot.start()
@@ -125,4 +135,5 @@ async def running_bot(db_url: str, mode: str = "polling", *, federation: bool = 
         if not bot.stopped:
             await bot.stop()
         await fake.close()
+        media.cleanup()
     fake.assert_all_read()

@@ -8,6 +8,9 @@ from typing import Any
 
 from tests.fakes.telegram_api import FakeTelegram, Sent
 
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 16
+"""A photo's bytes as Telegram serves them (JPEG)."""
+
 
 @dataclass(frozen=True)
 class Delivered:
@@ -79,9 +82,34 @@ class TgUser:
                    "user_id": self.user_id if own else self.user_id + 1}
         return await self.send("message", self.message(contact=contact))
 
-    async def sends_photo(self, caption: str = "") -> Delivered:
-        photo = [{"file_id": "in-ph", "file_unique_id": "in-u", "width": 90, "height": 90}]
-        return await self.send("message", self.message(photo=photo, caption=caption))
+    async def sends_photo(self, caption: str = "", *, data: bytes = PHOTO,
+                          size: int | None = None) -> Delivered:
+        """Send a photo: Telegram offers it in three sizes, `data` being the largest."""
+        sizes = []
+        for (width, height), blob in (((90, 68), b"thumb" + data[:40]),
+                                      ((320, 240), b"medium" + data[:400]), ((1280, 960), data)):
+            stored = self.fake.add_file(blob, folder="photos", name="photo.jpg",
+                                        size=size if blob is data else None)
+            sizes.append({"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                          "file_size": stored.size, "width": width, "height": height})
+        fields: dict[str, Any] = {"photo": sizes}
+        if caption:
+            fields["caption"] = caption
+        return await self.send("message", self.message(**fields))
+
+    async def sends_document(self, filename: str, data: bytes, *, mime_type: str = "text/csv",
+                             size: int | None = None, announce_size: bool = True,
+                             caption: str = "") -> Delivered:
+        """Send a file as a document (`size` claims another size than the bytes have)."""
+        stored = self.fake.add_file(data, name=filename, size=size)
+        document: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.unique_id,
+                                    "file_name": filename, "mime_type": mime_type}
+        if announce_size:
+            document["file_size"] = stored.size
+        fields: dict[str, Any] = {"document": document}
+        if caption:
+            fields["caption"] = caption
+        return await self.send("message", self.message(**fields))
 
     async def blocks_bot(self) -> Delivered:
         """Block the bot: sends fail with 403 and a my_chat_member (kicked) update arrives."""

@@ -115,3 +115,13 @@ async def test_an_unreadable_file_is_answered_in_one_line(chat: ChatDriver, tmp_
     path.write_bytes(b"\xd0\xcf\x11\xe0 old excel")
     await send_file(ha, path)
     assert "lưu lại dạng .xlsx" in await ha.next_reply()
+
+
+async def test_a_file_the_channel_could_not_fetch_is_answered_with_the_reason(
+        chat: ChatDriver) -> None:
+    ha = await chat.member("0900000001")
+    await ha.says(kind=InboundKind.FILE, attachment_error="too_large", file_name="ds.xlsx")
+    assert "Tệp ds.xlsx quá lớn nên bot chưa nhận được" in await ha.next_reply()
+    await ha.says(kind=InboundKind.FILE, attachment_error="unavailable", file_name="ds.xlsx")
+    assert "Bot chưa tải được tệp ds.xlsx" in await ha.next_reply()
+    assert await scalar(chat, select(func.count(DialogState.id))) == 0

@@ -33,6 +33,7 @@ def test_environment_overrides_nested_keys() -> None:
     ({"SANGKIEN__TELEGRAM__MODE": "push"}, "telegram.mode"),
     ({"SANGKIEN__ZALO__WEBHOOK_SECRET": "short"}, "zalo"),
     ({"SANGKIEN__PROGRAMME__TIMEZONE": "Mars/Olympus"}, "programme.timezone"),
+    ({"SANGKIEN__TELEGRAM__MAX_FILE_BYTES": "30000000"}, "telegram.max_file_bytes"),
 ])
 def test_a_bad_value_fails_with_one_line_naming_the_key(env: dict[str, str], key: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -235,6 +235,7 @@ SAMPLES: dict[str, dict] = {
     "rosters/bad_file": {"filename": "ds.xlsx"},
     "rosters/bad_file_type": {"filename": "ds.xls", "suffix": ".xls"},
     "rosters/file_missing": {"filename": "ds.xlsx"},
+    "rosters/file_failed": {"filename": "ds.xlsx", "reason": "too_large"},
     "rosters/no_header": {"filename": "ds.xlsx"},
     "rosters/not_utf8": {"filename": "ds.csv"},
     "rosters/bad_header": {"filename": "ds.csv", "kind": "members", "missing": ["name"],

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 
 from bot.app import App
 from bot.channels.telegram.errors import describe
+from bot.channels.telegram.files import FileFetcher
 from bot.channels.telegram.inbound import (
     BotIdentity,
     ButtonPress,
@@ -28,9 +29,10 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """Processes one update completely: when `process` returns, it is committed."""
 
-    def __init__(self, app: App, bot: Bot) -> None:
+    def __init__(self, app: App, bot: Bot, *, files: FileFetcher | None = None) -> None:
         self.app = app
         self.bot = bot
+        self.files = files
         self.identity: BotIdentity | None = None
 
     async def process(self, update: Update) -> None:
@@ -38,6 +40,10 @@ class Dispatcher:
         assert self.identity is not None, "the bot's identity (getMe) is not known yet"
         item = translate(update, self.identity)
         if isinstance(item, Inbound):
+            if self.files is not None and "file_id" in item.payload:
+                # Only what reached here is downloaded: private chats and what is addressed to
+                # the bot in groups (translate drops the rest).
+                item = await self.files.attach(item)
             await self.app.handle(item)
         elif isinstance(item, ButtonPress):
             await self._press(item)

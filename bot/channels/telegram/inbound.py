@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import CallbackQuery, Chat, ChatMemberUpdated, Message, Update
+from telegram import CallbackQuery, Chat, ChatMemberUpdated, Message, PhotoSize, Update
 
 from handlers.types import ChatRef, Inbound, InboundKind
 
 NAME = "telegram"
+PHOTO_TYPE = "image/jpeg"
+"""Telegram re-encodes every photo sent as a photo (not as a file) to JPEG."""
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 """The update types we ask for (getUpdates and setWebhook)."""
 
@@ -92,6 +94,7 @@ def _message(message: Message, update_id: int, bot: BotIdentity) -> Translated:
     if message.contact is not None:
         payload["phone"] = message.contact.phone_number
         payload["own_contact"] = message.contact.user_id == user.id
+    payload |= file_fields(message)
     return Inbound(chat=chat, user_id=str(user.id), update_id=str(update_id), kind=kind, text=text,
                    user_name=user.full_name, payload=payload)
 
@@ -113,6 +116,26 @@ def _content(message: Message) -> tuple[InboundKind | None, str]:
     if _is_service(message):
         return None, ""
     return InboundKind.UNSUPPORTED, caption
+
+
+def file_fields(message: Message) -> dict[str, object]:
+    """Describe the file a photo or document message carries, for the download (files.py).
+
+    A photo comes in several sizes; only the largest is worth keeping.
+    """
+    if message.photo:
+        photo = max(message.photo, key=_area)
+        return {"file_id": photo.file_id, "file_size": photo.file_size or 0, "file_name": "",
+                "mime_type": PHOTO_TYPE}
+    document = message.document
+    if document is not None:
+        return {"file_id": document.file_id, "file_size": document.file_size or 0,
+                "file_name": document.file_name or "", "mime_type": document.mime_type or ""}
+    return {}
+
+
+def _area(photo: PhotoSize) -> tuple[int, int]:
+    return photo.width * photo.height, photo.file_size or 0
 
 
 def _is_service(message: Message) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from aiohttp import web
 from telegram import (
@@ -23,6 +24,7 @@ from bot.app import App
 from bot.channels.telegram import webhook
 from bot.channels.telegram.dispatch import Dispatcher
 from bot.channels.telegram.errors import describe
+from bot.channels.telegram.files import FileFetcher
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, NAME, BotIdentity
 from bot.channels.telegram.outbound import TelegramChannel
 from bot.channels.telegram.polling import Backoff, Poller, TokenRefused
@@ -53,7 +55,8 @@ class TelegramPlatform:
         self.application = build_application(self.settings)
         self.bot = self.application.bot
         self.channel = TelegramChannel(self.bot, pacing=self.settings.pacing)
-        self.dispatcher = Dispatcher(app, self.bot)
+        self.dispatcher = Dispatcher(app, self.bot, files=FileFetcher(
+            self.bot, root=Path(self.settings.media_dir), max_bytes=self.settings.max_file_bytes))
         self.backoff = Backoff()
         self.refused = False
 
