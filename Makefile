@@ -17,7 +17,7 @@ test: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

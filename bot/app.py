@@ -8,7 +8,6 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,7 +23,7 @@ from handlers.router import Router
 from handlers.texts import Renderer
 from handlers.types import Inbound
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import alembic_config
+from storage.migrate import head_revision
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ class App:
 
     async def check_database(self) -> None:
         """Fail with one clear line when the database is unreachable or not upgraded."""
-        head = ScriptDirectory.from_config(alembic_config(self.config.database.url)).get_current_head()
+        head = head_revision()
         try:
             async with self.engine.connect() as conn:
                 current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()

@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config as AlembicConfig
+from typing import Any
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str) -> AlembicConfig:
-    """Build an Alembic config aimed at `url`."""
+def alembic_config(url: str) -> Any:
+    """Build an Alembic config aimed at `url` (Alembic is loaded only when migrations run)."""
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
@@ -26,6 +26,8 @@ def upgrade(url: str, revision: str = "head") -> None:
 
     Alembic's env.py runs its own event loop, so inside a running loop it goes to a thread.
     """
+    from alembic import command
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -33,3 +35,9 @@ def upgrade(url: str, revision: str = "head") -> None:
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(command.upgrade, alembic_config(url), revision).result()
+
+
+def head_revision() -> str:
+    """Return the newest revision, read off the file names (`<rev>_<slug>.py`) without Alembic."""
+    names = [p.name.split("_", 2) for p in (MIGRATIONS / "versions").glob("*_*_*.py")]
+    return max(f"{date}_{time}" for date, time, _ in names)

@@ -17,7 +17,6 @@ from tqdm import tqdm
 from bot.cli.context import UsageError, open_app, write_output
 from bot.config import Config
 from handlers.services import rosters
-from handlers.services.rosters import template
 from handlers.texts import Renderer
 from storage.db import unit_of_work
 
@@ -51,6 +50,8 @@ def cmd_import(config: Config, args: argparse.Namespace) -> int:
 def _write_template(config: Config, kind: rosters.RosterKind, output: str | None) -> int:
     if not output or Path(output).suffix.lower() not in (".xlsx", ".csv"):
         raise UsageError("--template needs -o FILE.xlsx (or FILE.csv)")
+    from handlers.services.rosters import template  # openpyxl: only for template files
+
     renderer = Renderer(tz=config.programme.tz)
     if output.lower().endswith(".csv"):
         write_output(template.build_csv(kind, renderer), output)

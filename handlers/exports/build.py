@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
-from handlers.exports import csv, excel, png, sheets
+from handlers.exports import csv, sheets
 from handlers.exports.tables import Column, Kind, Report, Sheet
 from handlers.services import awards, benefits, duplicates, forecast, league, reports
 from handlers.services import report_scope as scopes
@@ -127,10 +127,14 @@ def _encode(req: Request, data: dict[str, Any], report: Report | None, ctx: Cont
     if req.fmt == "csv":
         return csv.to_csv(report, sheet_label=sheets.labels(ctx.renderer)["league"])
     if req.fmt == "xlsx":
+        from handlers.exports import excel  # openpyxl: only loaded when a workbook is made
+
         return excel.workbook(report)
     if report.row_count > ctx.reports.card_max_rows:
         raise UserError("reports/too_many_rows", rows=report.row_count,
                         limit=ctx.reports.card_max_rows)
+    from handlers.exports import png  # matplotlib: only loaded when a card is drawn
+
     return png.league_card(report, ctx.renderer.lines("reports/card_header"), report.heading)
 
 

@@ -15,9 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from handlers.errors import UserError
 from handlers.textnorm import fold
 
@@ -95,6 +92,9 @@ def open_sheet(path: Path, *, filename: str | None = None) -> Sheet:
 
 
 def _xlsx_rows(path: Path, filename: str) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
+    from openpyxl import load_workbook  # only loaded when a workbook is read
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

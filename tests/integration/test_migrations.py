@@ -42,3 +42,13 @@ async def test_two_workers_upgrading_a_new_database_together_both_succeed() -> N
         assert len(versions) == 1
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_head_read_off_the_file_names_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config, head_revision
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revision() == script.get_current_head()
+    assert len(script.get_heads()) == 1, "the migration chain must stay linear"
