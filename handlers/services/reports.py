@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.errors import UserError
+from handlers.services import phases, report_scope
 from storage.models import Initiative, Member, Phase, Unit, UnitLevel
-from storage.repositories import initiatives, units
+from storage.repositories import initiatives
 
 
 @dataclass(frozen=True)
@@ -37,21 +37,14 @@ class InitiativeRow:
 
 
 async def _phase(session: AsyncSession, number: int | None) -> Phase | None:
-    if number is None:
-        return None
-    phase = (await session.execute(select(Phase).where(Phase.number == number))).scalar_one_or_none()
-    if phase is None:
-        raise UserError("errors/unknown_phase", number=number)
-    return phase
+    return None if number is None else await phases.get(session, number)
 
 
 async def _unit_ids(session: AsyncSession, *, unit: str | None, block: str | None) -> list[int] | None:
     code = unit or block
     if code is None:
         return None
-    found = await units.get_by_code(session, code)
-    if found is None:
-        raise UserError("errors/unknown_unit", code=code)
+    found = await report_scope.find_unit(session, code)
     if unit:
         return [found.id]
     stmt = select(Unit.id).where(Unit.path.startswith(found.path), Unit.level == UnitLevel.GRASSROOTS)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.services.recipients import dm_chat
 from handlers.texts import Renderer
 from storage.models import OutboxStatus, Priority, Role
 from storage.repositories import outbox, staff
@@ -24,15 +25,14 @@ async def notify_staff(session: AsyncSession, *, renderer: Renderer, template: s
     """Queue a notice to every staff member's private chat on the channels in `markups`.
 
     `markups` maps each channel to reach to its markup mode (the failing channel is left out by the
-    caller). A private chat is the one the member was last answered in there, else their user id
-    (a private chat's id on Telegram and Zalo). Returns how many notices were newly queued;
+    caller), in their private chat there (see `recipients.dm_chat`). Returns how many notices were
+    newly queued;
     `dedup` keeps one notice per person and channel.
     """
     queued = 0
     for member, identity in await staff.list_identities(session, roles=STAFF_ROLES,
                                                         channels=list(markups)):
-        chat_id = await staff.last_private_chat(session, member_id=member.id,
-                                                channel=identity.channel) or identity.user_id
+        chat_id = dm_chat(identity.channel, identity.user_id).chat_id
         text = renderer.render(template, markup=markups[identity.channel], **data)
         new_id = await outbox.add(session, {
             "channel": identity.channel, "chat_id": chat_id, "is_group": False,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Identity, Member, OutboxMessage
+from storage.models import Identity, Member
 
 
 async def list_identities(session: AsyncSession, *, roles: Sequence[str],
@@ -18,11 +18,3 @@ async def list_identities(session: AsyncSession, *, roles: Sequence[str],
             .order_by(Member.id, Identity.id))
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
-
-async def last_private_chat(session: AsyncSession, *, member_id: int, channel: str) -> str | None:
-    """Return the private chat a member was last written to on a channel, if any."""
-    stmt = (select(OutboxMessage.chat_id)
-            .where(OutboxMessage.member_id == member_id, OutboxMessage.channel == channel,
-                   OutboxMessage.is_group.is_(False))
-            .order_by(OutboxMessage.id.desc()).limit(1))
-    return (await session.execute(stmt)).scalar_one_or_none()
