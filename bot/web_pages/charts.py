@@ -37,16 +37,18 @@ class TrendChart:
     total: int
 
 
-def nice_top(value: int) -> int:
-    """Round a maximum up to 1, 2 or 5 times a power of ten (at least 4), so ticks are round."""
-    value = max(value, 4)
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+def nice_step(most: int, *, lines: int = 4) -> int:
+    """Return a round grid step (1, 2 or 5 times a power of ten) giving at most `lines` lines."""
+    rough = max(most, 1) / lines
+    power = 10 ** math.floor(math.log10(rough)) if rough >= 1 else 1
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= rough)
 
 
 def trend_chart(days: list[tuple[date, int]], *, sprint_start: date | None = None) -> TrendChart:
     """Lay out one bar per day; a label under every 7th day (and the last)."""
-    top = nice_top(max((n for _, n in days), default=0))
+    most = max((n for _, n in days), default=0)
+    step_value = nice_step(most)
+    top = step_value * max(math.ceil(most / step_value), 1)
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = inner_w / max(len(days), 1)
     base = TOP + inner_h
@@ -56,7 +58,8 @@ def trend_chart(days: list[tuple[date, int]], *, sprint_start: date | None = Non
         bars.append(Bar(round(LEFT + index * step + step * 0.15, 1), round(base - height, 1),
                         round(step * 0.7, 1), round(height, 1), day, count,
                         sprint_start is not None and day >= sprint_start))
-    ticks = [(round(base - inner_h * part / 4, 1), top * part // 4) for part in range(5)]
+    ticks = [(round(base - inner_h * value / top, 1), value)
+             for value in range(0, top + 1, step_value)]
     every = max(1, math.ceil(len(days) / 6))
     labels = [(round(LEFT + i * step + step / 2, 1), f"{day:%d/%m}") for i, (day, _) in
               enumerate(days) if (len(days) - 1 - i) % every == 0]

@@ -17,7 +17,7 @@ from storage.db import unit_of_work
 
 APP_KEY = web.AppKey("sangkien_app", App)
 SESSION_COOKIE = "sangkien_session"
-VIEWER = "sangkien_viewer"
+VIEWER = web.RequestKey("sangkien_viewer", object)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PageHandler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]

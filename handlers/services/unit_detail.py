@@ -16,7 +16,7 @@ from handlers.services.forecast import Outlook
 from handlers.services.league import LeagueRow, LeagueTable
 from storage.models import Initiative, Member, Phase, Unit
 
-SHOWN_INITIATIVES = 100
+SHOWN_INITIATIVES = 30
 
 
 @dataclass(frozen=True)
