@@ -69,7 +69,7 @@ async def initiatives_page(request: web.Request, viewer: Viewer) -> web.StreamRe
             phase = await scopes.find_phase(session, None)
             filters = read_filters(query, phase.id)
             within = viewer.unit
-            if query.get("don_vi") and viewer.is_staff:
+            if query.get("don_vi"):
                 within = await scopes.find_unit(session, query["don_vi"])
                 if not viewer.may_see(within):
                     return not_found(request)

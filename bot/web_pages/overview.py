@@ -62,7 +62,7 @@ async def league_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
     try:
         async with app.sessions() as session:
             root = await dashboard.league_of(session, viewer.unit, subtree=viewer.is_staff)
-            if code and viewer.is_staff:
+            if code and code.upper() != root.code.upper():
                 root = await scopes.find_unit(session, code)
                 if not viewer.may_see(root) or root.level == UnitLevel.GRASSROOTS:
                     return not_found(request)

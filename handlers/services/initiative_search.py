@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.services.unit_detail import Line
@@ -79,7 +79,10 @@ def _filtered(stmt: Select, filters: Filters, tz: ZoneInfo) -> Select:
         stmt = stmt.where(Initiative.created_at < end)
     words = fold(filters.query)
     if words:
-        match = Initiative.title_folded.contains(words, autoescape=True)
+        # Every word typed must be in the title, in any order: "kho cai tien" finds
+        # "Cải tiến quy trình kho".
+        match = and_(*[Initiative.title_folded.contains(word, autoescape=True)
+                       for word in words.split()])
         number = NUMBER.match(words.replace(" ", ""))
         if number:
             match = or_(match, Initiative.number.like(f"%{int(number.group(1)):06d}"))
