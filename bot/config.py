@@ -93,6 +93,7 @@ class WebSettings(Frozen):
     link_minutes: int = Field(10, ge=1, le=1440)
     session_idle_hours: float = Field(12.0, gt=0)
     session_max_days: float = Field(7.0, gt=0)
+    cache_seconds: float = Field(30.0, ge=0)
 
     @model_validator(mode="after")
     def _idle_within_max(self) -> WebSettings:

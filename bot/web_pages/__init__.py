@@ -10,12 +10,16 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.web_pages import downloads, initiatives, ops, overview, security, signin
+from bot.web_pages.cache import ViewCache
+from bot.web_pages.context import APP_KEY, CACHE_KEY
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 def add_to(server: web.Application) -> None:
     """Add the middlewares, the pages, the sign-in routes, /healthz, /metrics and /static."""
+    app = server[APP_KEY]
+    server[CACHE_KEY] = ViewCache(seconds=app.config.web.cache_seconds, clock=app.clock)
     server.middlewares.extend([ops.timing, security.headers])
     router = server.router
     router.add_get("/healthz", ops.healthz)

@@ -11,11 +11,13 @@ from aiohttp import web
 
 from bot.app import App
 from bot.web_pages import charts
+from bot.web_pages.cache import ViewCache
 from handlers.services import web_access
 from handlers.services.web_access import Viewer
 from storage.db import unit_of_work
 
 APP_KEY = web.AppKey("sangkien_app", App)
+CACHE_KEY = web.AppKey("sangkien_view_cache", ViewCache)
 SESSION_COOKIE = "sangkien_session"
 VIEWER = web.RequestKey("sangkien_viewer", object)
 
@@ -26,6 +28,11 @@ PageHandler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
 def app_of(request: web.Request) -> App:
     """Return the bot app behind the server."""
     return request.app[APP_KEY]
+
+
+def cache_of(request: web.Request) -> ViewCache:
+    """Return the server's cache of computed page data."""
+    return request.app[CACHE_KEY]
 
 
 async def viewer_of(request: web.Request) -> Viewer | None:
@@ -55,12 +62,16 @@ def signed_in(handler: PageHandler) -> Handler:
 
 
 def page(request: web.Request, template: str, /, *, status: int = 200,
-         **data: Any) -> web.Response:
-    """Render `templates/vi/web/<template>.j2` (escaped) with what every page shows."""
+         as_of: datetime | None = None, **data: Any) -> web.Response:
+    """Render `templates/vi/web/<template>.j2` (escaped) with what every page shows.
+
+    `as_of` is when the figures were computed (they may come from the cache); default now.
+    """
     app = app_of(request)
     tz = app.config.programme.tz
     html = app.renderer.render(f"web/{template}", markup="html", viewer=request.get(VIEWER),
-                               path=request.path, tz=tz, shown_at=local(app.clock.now(), tz),
+                               path=request.path, tz=tz,
+                               shown_at=local(as_of or app.clock.now(), tz),
                                width=charts.percent_width, tone=charts.tone,
                                plan_tone=charts.plan_tone, **data)
     return web.Response(text=html + "\n", status=status, content_type="text/html",

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.web_pages import charts
-from bot.web_pages.context import app_of, not_found, page, signed_in, viewer_of
+from bot.web_pages.context import app_of, cache_of, not_found, page, signed_in, viewer_of
 from bot.web_pages.signin import redirect
 from handlers.errors import UserError
 from handlers.services import dashboard
 from handlers.services import report_scope as scopes
-from handlers.services.league import LeagueRow
+from handlers.services.league import League, LeagueRow
 from handlers.services.web_access import Viewer
 from storage.models import UnitLevel
 
@@ -37,19 +37,24 @@ async def overview(request: web.Request, viewer: Viewer) -> web.StreamResponse:
     """Progress against target, sprint countdown, daily trend and lagging unions."""
     app = app_of(request)
     programme = app.config.programme
-    try:
+
+    async def compute() -> dashboard.Overview:
         async with app.sessions() as session:
-            o = await dashboard.overview(session, unit=viewer.unit, subtree=viewer.is_staff,
-                                         now=app.clock.now(), tz=programme.tz,
-                                         statuses=programme.counting_statuses)
+            return await dashboard.overview(session, unit=viewer.unit, subtree=viewer.is_staff,
+                                            now=app.clock.now(), tz=programme.tz,
+                                            statuses=programme.counting_statuses)
+
+    try:
+        o = await cache_of(request).get(("overview", viewer.unit.id, viewer.is_staff), compute)
     except UserError as refusal:
         return no_phase(request, refusal)
     chart = charts.trend_chart(o.trend, sprint_start=o.sprint.starts_on if o.sprint else None)
     blocks = sorted(o.outlook.blocks, key=lambda b: b.code)
-    return page(request, "overview", o=o, chart=chart, blocks=blocks[:SHOWN_BLOCKS],
+    warnings = o.warnings
+    return page(request, "overview", as_of=o.now, o=o, chart=chart, blocks=blocks[:SHOWN_BLOCKS],
                 more_blocks=max(len(blocks) - SHOWN_BLOCKS, 0),
-                warnings=o.warnings[:SHOWN_WARNINGS],
-                more_warnings=max(len(o.warnings) - SHOWN_WARNINGS, 0),
+                warnings=warnings[:SHOWN_WARNINGS],
+                more_warnings=max(len(warnings) - SHOWN_WARNINGS, 0),
                 own_table=o.result.tables[0] if o.own is not None and o.result.tables else None,
                 linkable=linkable(viewer))
 
@@ -66,16 +71,21 @@ async def league_page(request: web.Request, viewer: Viewer) -> web.StreamRespons
                 root = await scopes.find_unit(session, code)
                 if not viewer.may_see(root) or root.level == UnitLevel.GRASSROOTS:
                     return not_found(request)
+
+        async def compute() -> League:
             now = app.clock.now()
-            result = await dashboard.league_for(session, root=root, now=now,
-                                                today=now.astimezone(programme.tz).date(),
-                                                statuses=programme.counting_statuses)
+            async with app.sessions() as session:
+                return await dashboard.league_for(session, root=root, now=now,
+                                                  today=now.astimezone(programme.tz).date(),
+                                                  statuses=programme.counting_statuses)
+
+        result = await cache_of(request).get(("league", root.id), compute)
     except UserError as refusal:
         if refusal.template == "errors/unknown_unit":
             return not_found(request)
         return no_phase(request, refusal)
     summary_only = result.unit_count > LEAGUE_ROWS_ON_ONE_PAGE
-    return page(request, "league", result=result, summary_only=summary_only,
+    return page(request, "league", as_of=result.scope.now, result=result, summary_only=summary_only,
                 mine=None if viewer.is_staff else viewer.unit.id, linkable=linkable(viewer))
 
 

@@ -70,7 +70,12 @@ async def read_page(r: aiohttp.ClientResponse) -> Page:
 
 @pytest.fixture
 async def site(app: App, federation: Federation) -> AsyncIterator[str]:
-    """The web server of the test app, on a port of its own; returns its base URL."""
+    """The web server of the test app, on a port of its own; returns its base URL.
+
+    Figures are not cached here (tests change data between views); test_web_cache.py turns it on.
+    """
+    app.config = app.config.model_copy(
+        update={"web": app.config.web.model_copy(update={"cache_seconds": 0})})
     runner = await web.start(web.build(app), host="127.0.0.1", port=0)
     app.serve_at(web.bound_address(runner))
     yield f"http://{web.bound_address(runner)}"
