@@ -138,9 +138,10 @@ async def query_times(sessions: Any, root_code: str) -> list[float]:
     return await load_loop(one)
 
 
-async def start_server(url: str) -> tuple[asyncio.subprocess.Process, str]:
+async def start_server(url: str, cache_seconds: int) -> tuple[asyncio.subprocess.Process, str]:
     env = {**os.environ, "SANGKIEN__DATABASE__URL": url, "SANGKIEN__WEB__PORT": "0",
-           "SANGKIEN__LOGGING__LEVEL": "WARNING"}
+           "SANGKIEN__LOGGING__LEVEL": "WARNING",
+           "SANGKIEN__WEB__CACHE_SECONDS": str(cache_seconds)}
     child = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--serve", env=env, stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE)
@@ -170,40 +171,51 @@ def line(label: str, times: list[float]) -> tuple[float, float]:
     return med, p95
 
 
-async def bench(url: str) -> None:
-    engine = create_engine(DatabaseSettings(url=url))
-    sessions = create_sessionmaker(engine)
+async def roles(sessions: Any) -> list[tuple[str, str, str]]:
+    """The two views measured: (who, phone, root of the league the page shows)."""
     code, size = await district_staff(sessions)
     async with sessions() as session:
         officer = await members.get_by_phone(session, OFFICER_PHONE)
         assert officer is not None
         unit = await session.get(Unit, officer.unit_id)
         league_root = await dashboard.league_of(session, unit, subtree=False)
-    child, base = await start_server(url)
+    print(f"district {code} ({size} unions); officer of {unit.code} (league {league_root.code}); "
+          f"{CLIENTS} clients, {SECONDS:.0f} s or {REQUESTS} requests per case")
+    return [("staff", STAFF_PHONE, code), ("officer", OFFICER_PHONE, league_root.code)]
+
+
+async def pages(url: str, sessions: Any, cache_seconds: int, who: str, phone: str
+                ) -> dict[str, tuple[float, float]]:
+    """Measure the overview and the league of one person on a server with this cache setting."""
+    child, base = await start_server(url, cache_seconds)
+    clients = await signed_in_clients(base, await links(sessions, phone))
+    mode = f"cache {cache_seconds} s" if cache_seconds else "no cache"
     try:
-        print(f"district {code} ({size} unions); officer of {unit.code} (league {league_root.code}); "
-              f"{CLIENTS} clients, {SECONDS:.0f} s or {REQUESTS} requests per case")
-        results = {}
-        for who, phone, root in (("staff", STAFF_PHONE, code), ("officer", OFFICER_PHONE,
-                                                                 league_root.code)):
-            clients = await signed_in_clients(base, await links(sessions, phone))
-            try:
-                query = line(f"{who}: report query alone (league {root})",
-                             await query_times(sessions, root))
+        return {path: line(f"{who}: page {path} ({mode})",
+                           await page_times(base, clients, path, expect))
                 for path, expect in (("/tong-quan", "Sáng kiến mới mỗi ngày"),
-                                     ("/xep-hang", "Bảng xếp hạng")):
-                    got = line(f"{who}: page {path}", await page_times(base, clients, path, expect))
-                    results[(who, path)] = (got, query)
-            finally:
-                for http in clients:
-                    await http.close()
-        for (who, path), ((med, p95), (qmed, qp95)) in results.items():
-            print(f"  ratio {who:<7} {path:<11} median {med / qmed:4.2f}x  p95 {p95 / qp95:4.2f}x"
-                  f"  (page overhead {100 * (med / qmed - 1):+.0f}% at the median)")
+                                     ("/xep-hang", "Bảng xếp hạng"))}
     finally:
+        for http in clients:
+            await http.close()
         assert child.stdin is not None
         child.stdin.close()
         await child.wait()
+
+
+async def bench(url: str) -> None:
+    engine = create_engine(DatabaseSettings(url=url))
+    sessions = create_sessionmaker(engine)
+    try:
+        for who, phone, root in await roles(sessions):
+            qmed, qp95 = line(f"{who}: report query alone (league {root})",
+                              await query_times(sessions, root))
+            for cache_seconds in (0, 30):
+                for path, (med, p95) in (await pages(url, sessions, cache_seconds, who,
+                                                     phone)).items():
+                    print(f"    ratio to the query: median {med / qmed:4.2f}x  p95 {p95 / qp95:4.2f}x"
+                          f"  ({path}, cache {cache_seconds} s)")
+    finally:
         await engine.dispose()
 
 
