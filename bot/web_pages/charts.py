@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 720, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 8, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 40, 30, 12, 28
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ import openpyxl
 from PIL import Image
 
 from bot.app import App
+from handlers.textnorm import fold
+from storage.db import unit_of_work
+from storage.models import Member, Role, Unit, UnitLevel
+from storage.repositories import units
 from tests.factories import Federation, add_initiatives
-from tests.integration.web.conftest import Browser, signed_in
+from tests.integration.web.conftest import Browser, serve, signed_in
 
 
 async def test_staff_overview_shows_each_block_against_target_and_the_sprint(
@@ -184,3 +188,17 @@ async def test_a_png_of_a_report_that_has_none_is_refused_in_vietnamese(
     await signed_in(browser, app, "0900000001")
     page = await browser.get("/tai-ve/awards.png")
     assert page.status == 400 and "Không tạo được tệp" in page.text
+
+
+async def test_before_any_phase_the_pages_say_there_are_no_figures_yet(app: App) -> None:
+    async with unit_of_work(app.sessions) as session:
+        district = await units.add(session, Unit(code="LDLD-X", name="LĐLĐ mới",
+                                                 name_folded=fold("LĐLĐ mới"),
+                                                 level=UnitLevel.DISTRICT))
+        session.add(Member(unit_id=district.id, name="Cán bộ mới", phone="0911111111",
+                           role=Role.STAFF))
+    async with serve(app) as browser:
+        await signed_in(browser, app, "0911111111")
+        for path in ("/tong-quan", "/xep-hang", "/sang-kien", "/tai-ve/league.xlsx"):
+            page = await browser.get(path)
+            assert page.status == 200 and "Chưa có số liệu" in page.text, path
