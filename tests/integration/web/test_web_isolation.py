@@ -73,9 +73,10 @@ async def test_block_staff_overview_shows_only_their_block(
     assert "Khối KDN" in page.text and "Khối KHC" not in page.text and "TH01" not in page.text
 
 
-async def test_district_staff_reach_every_union_of_the_district(
-        app: App, federation: Federation, browser: Browser) -> None:
-    await signed_in(browser, app, "0900000001")
+@pytest.mark.parametrize("phone", ["0900000001", "0900000008"])
+async def test_district_staff_and_admins_reach_every_union_of_the_district(
+        app: App, federation: Federation, browser: Browser, phone: str) -> None:
+    await signed_in(browser, app, phone)
     for code in ("DN01", "DN02", "TH01", "TH02"):
         assert (await browser.get(f"/don-vi/{code}")).status == 200
     assert (await browser.get("/don-vi/KHC")).headers["Location"] == "/xep-hang?khoi=KHC"

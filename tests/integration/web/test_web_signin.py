@@ -182,3 +182,18 @@ async def test_the_session_cookie_is_secure_when_the_public_url_is_https(
         assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
         await app.close()
+
+
+async def test_web_says_the_page_is_off_when_the_web_server_is_disabled(
+        db_url: str, clock: ManualClock, federation: Federation) -> None:
+    from bot.channels.memory import MemoryChannel
+
+    app = App.create(make_config(db_url, web={"enabled": "false"}), clock=clock, worker_id="off")
+    app.add_channel(MemoryChannel())
+    try:
+        driver = ChatDriver(app)
+        minh = await driver.member("0900000002")
+        await minh.says("/web")
+        assert "chưa được bật" in await minh.next_reply()
+    finally:
+        await app.close()
