@@ -15,6 +15,7 @@ run: $(STAMP)
 
 test: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n auto

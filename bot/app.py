@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -19,7 +21,9 @@ from handlers.clock import Clock, SystemClock
 from handlers.delivery import OutboxSender
 from handlers.exports.links import Exports
 from handlers.exports.links import create as create_exports
+from handlers.metrics import Metrics
 from handlers.router import Router
+from handlers.services.web_access import SignInPolicy
 from handlers.texts import Renderer
 from handlers.types import Inbound
 from storage.db import create_engine, create_sessionmaker
@@ -46,6 +50,9 @@ class App:
     channels: dict[str, Channel] = field(default_factory=dict)
     jobs: dict[str, Any] = field(default_factory=dict)
     exports: Exports | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    scheduler: Any = None
+    """The running APScheduler, when this process runs one (/healthz reports on it)."""
 
     @classmethod
     def create(cls, config: Config, *, clock: Clock | None = None,
@@ -56,11 +63,26 @@ class App:
         sessions = create_sessionmaker(engine)
         renderer = Renderer(tz=config.programme.tz)
         exports = create_exports(config.reports, public_url=config.web.public_url)
+        metrics = Metrics()
         router = Router(sessions=sessions, renderer=renderer, settings=config.programme,
-                        clock=clock, limits=channel_limits.KNOWN, exports=exports)
+                        clock=clock, limits=channel_limits.KNOWN, exports=exports,
+                        signin=sign_in_policy(config), metrics=metrics)
         sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
-                              worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}")
-        return cls(config, engine, sessions, renderer, router, sender, clock, exports=exports)
+                              worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
+                              metrics=metrics)
+        return cls(config, engine, sessions, renderer, router, sender, clock, exports=exports,
+                   metrics=metrics)
+
+    @property
+    def signin(self) -> SignInPolicy | None:
+        """Return where sign-in links point and how long they last (None: no web page)."""
+        return self.router.signin
+
+    def serve_at(self, address: str) -> None:
+        """Point sign-in links at the address the server bound, when no public URL is set."""
+        if self.router.signin is not None and not self.config.web.public_url:
+            self.router.signin = dataclasses.replace(self.router.signin,
+                                                     base_url=f"http://{address}")
 
     def add_channel(self, channel: Channel) -> None:
         """Serve a channel: the router learns its limits, the sender may send through it."""
@@ -92,3 +114,13 @@ class App:
     async def close(self) -> None:
         """Release the database connections."""
         await self.engine.dispose()
+
+
+def sign_in_policy(config: Config) -> SignInPolicy | None:
+    """Return the web page's sign-in policy, or None when the web server is off."""
+    web = config.web
+    if not web.enabled:
+        return None
+    return SignInPolicy(base_url=web.base_url, link_ttl=timedelta(minutes=web.link_minutes),
+                        idle=timedelta(hours=web.session_idle_hours),
+                        max_age=timedelta(days=web.session_max_days))

@@ -93,6 +93,21 @@ class WebSettings(Frozen):
     port: int = Field(8080, ge=0, le=65535)
     public_url: str = ""
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    link_minutes: int = Field(10, ge=1, le=1440)
+    session_idle_hours: float = Field(12.0, gt=0)
+    session_max_days: float = Field(7.0, gt=0)
+    cache_seconds: float = Field(30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _idle_within_max(self) -> WebSettings:
+        if self.session_idle_hours > self.session_max_days * 24:
+            raise ValueError("session_idle_hours must not exceed session_max_days")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """Return where links point: the public URL, else this server's own address."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
 
 class ConsoleSettings(Frozen):

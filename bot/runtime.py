@@ -79,12 +79,14 @@ async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO |
             platform.routes(server)
         runner = await web.start(server, host=config.web.host,
                                  port=config.web.port) if config.web.enabled else None
+        if runner is not None:
+            app.serve_at(web.bound_address(runner))
         for platform in platforms:
             await platform.start()
             tasks.append(asyncio.create_task(platform.run(stop), name=platform.name))
         if console_wanted(config):
             tasks.append(asyncio.create_task(_console_then_stop(app, stop, stdin, stdout)))
-        scheduler = await scheduling.start(app)
+        scheduler = app.scheduler = await scheduling.start(app)
         await stop.wait()
         log.info("stopping: finishing the work in hand")
         if scheduler is not None:

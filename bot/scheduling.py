@@ -28,7 +28,7 @@ def job_context(app: App) -> JobContext:
     return make_context(sessions=app.sessions, renderer=app.renderer, clock=app.clock,
                         programme=app.config.programme, settings=app.config.schedules,
                         limits=app.router.limits, worker_id=app.sender.worker_id,
-                        send_now=app.sender.send_ids, quota=quotas)
+                        send_now=app.sender.send_ids, quota=quotas, metrics=app.metrics)
 
 
 def specs(app: App) -> dict[str, JobSpec]:

@@ -1,26 +1,29 @@
-"""The one aiohttp server: /healthz now; webhooks and pages register their routes on it."""
+"""The one aiohttp server: the web page (bot/web_pages), /healthz, /metrics and card links.
+
+Chat platforms add their webhook routes to it.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
 
+from bot import web_pages
 from bot.app import App
-from storage.repositories import outbox as outbox_repo
+from bot.web_pages.context import APP_KEY
+from bot.web_pages.ops import healthz
 
 log = logging.getLogger(__name__)
 
-APP_KEY = web.AppKey("sangkien_app", App)
+__all__ = ["APP_KEY", "bound_address", "build", "healthz", "start"]
 
 
 def build(app: App) -> web.Application:
     """Create the aiohttp application with the routes every deployment has."""
     server = web.Application(client_max_size=app.config.web.max_body_bytes)
     server[APP_KEY] = app
-    server.router.add_get("/healthz", healthz)
+    web_pages.add_to(server)
     server.router.add_get("/cards/{expires}/{signature}/{name}", card)
     return server
 
@@ -37,21 +40,6 @@ async def card(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     return web.FileResponse(path, headers={"Cache-Control": "private, max-age=3600",
                                            "X-Robots-Tag": "noindex"})
-
-
-async def healthz(request: web.Request) -> web.Response:
-    """Report whether the database answers, and the outbox depth by status."""
-    app = request.app[APP_KEY]
-    body: dict[str, Any] = {"database": "ok"}
-    try:
-        async with app.sessions() as session:
-            await session.execute(text("SELECT 1"))
-            body["outbox"] = await outbox_repo.count_by_status(session)
-    except Exception as exc:  # a health check reports, it does not crash
-        log.warning("health check: database unavailable (%s)", type(exc).__name__)
-        return web.json_response({"database": "unavailable"}, status=503)
-    body["channels"] = sorted(app.channels)
-    return web.json_response(body)
 
 
 async def start(server: web.Application, *, host: str, port: int) -> web.AppRunner:

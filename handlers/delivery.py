@@ -26,6 +26,7 @@ from handlers.channel import (
     TransientSendError,
 )
 from handlers.clock import Clock
+from handlers.metrics import Metrics
 from handlers.pacing import Pacer
 from handlers.services import chats as chat_service
 from handlers.settings import OutboxSettings, PacingSettings
@@ -52,7 +53,7 @@ class OutboxSender:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession],
                  channels: Mapping[str, Channel], clock: Clock, settings: OutboxSettings,
                  worker_id: str, rng: random.Random | None = None,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None, metrics: Metrics | None = None) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
         self.clock = clock
@@ -60,6 +61,7 @@ class OutboxSender:
         self.worker_id = worker_id
         self.rng = rng or random.Random()
         self.pacer = pacer or Pacer()
+        self.metrics = metrics or Metrics()
         self._gates: dict[str, asyncio.Semaphore] = {}
         self._next_due: datetime | None = None
 
@@ -162,7 +164,7 @@ class OutboxSender:
     async def _send_one(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
         try:
-            platform_id = await channel.send(row.message)
+            platform_id = await self._call(channel, row.message)
         except RateLimited as exc:
             if getattr(channel, "pacing", None) is not None:
                 self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
@@ -185,6 +187,16 @@ class OutboxSender:
             sent.append((row.id, platform_id))
             return None
         return self.clock.now()
+
+    async def _call(self, channel: Channel, message: Outbound) -> str | None:
+        """Send through the channel, counting the outcome (the error goes on to the caller)."""
+        try:
+            platform_id = await channel.send(message)
+        except Exception as exc:
+            self.metrics.sent(channel.name, exc)
+            raise
+        self.metrics.sent(channel.name)
+        return platform_id
 
     async def _record_sent(self, sent: list[tuple[int, str | None]]) -> None:
         """Mark a batch's delivered rows `sent` in one transaction, right after the batch.

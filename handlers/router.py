@@ -18,8 +18,10 @@ from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
 from handlers.exports.links import Exports
 from handlers.intents import match_intent
+from handlers.metrics import Metrics
 from handlers.parsing import parse_choice
 from handlers.roles import allows, roles_from
+from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
 from handlers.textnorm import clean
 from handlers.texts import Renderer
@@ -42,7 +44,8 @@ class Router:
     def __init__(self, *, sessions: async_sessionmaker[AsyncSession], renderer: Renderer,
                  settings: ProgrammeSettings, clock: Clock,
                  limits: Mapping[str, ChannelLimits] | None = None,
-                 exports: Exports | None = None) -> None:
+                 exports: Exports | None = None, signin: SignInPolicy | None = None,
+                 metrics: Metrics | None = None) -> None:
         self.sessions = sessions
         self.renderer = renderer
         self.settings = settings
@@ -50,12 +53,14 @@ class Router:
         self.limits = dict(limits or {})
         self.bot_names: dict[str, set[str]] = {}
         self.exports = exports
+        self.signin = signin
+        self.metrics = metrics or Metrics()
 
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one update; return the ids of the outbox rows it queued (empty if a duplicate)."""
         for attempt in (1, 2):
             try:
-                return await self._handle_once(inbound)
+                ids = await self._handle_once(inbound)
             except (StaleDataError, IntegrityError) as exc:
                 # Another worker changed the same dialog between our read and our write.
                 log.info("update %s:%s raced (%s), attempt %d", inbound.chat.channel,
@@ -64,14 +69,18 @@ class Router:
                 log.exception("update %s:%s failed in chat %s", inbound.chat.channel,
                               inbound.update_id, inbound.chat.chat_id)
                 break
+            else:
+                self.metrics.update(inbound.chat.channel, "duplicate" if ids is None else "handled")
+                return ids or []
+        self.metrics.update(inbound.chat.channel, "failed")
         return await self._apologise(inbound)
 
-    async def _handle_once(self, inbound: Inbound) -> list[int]:
+    async def _handle_once(self, inbound: Inbound) -> list[int] | None:
         async with unit_of_work(self.sessions) as session:
             if not await updates.claim(session, channel=inbound.chat.channel,
                                        update_id=inbound.update_id, at=self.clock.now()):
                 log.info("duplicate update %s:%s dropped", inbound.chat.channel, inbound.update_id)
-                return []
+                return None
             turn = await self._turn(session, inbound)
             await self._dispatch(turn)
             return await self._queue(turn)
@@ -87,7 +96,7 @@ class Router:
 
     async def _turn(self, session: AsyncSession, inbound: Inbound) -> Turn:
         turn = Turn(session, inbound, self.settings, self.clock, self.renderer,
-                    exports=self.exports)
+                    exports=self.exports, signin=self.signin)
         found = await identities.get_with_member(session, channel=inbound.chat.channel,
                                                  user_id=inbound.user_id)
         if found:

@@ -16,6 +16,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "vi"
 
 def format_number(value: float | int | Decimal, digits: int = 0) -> str:
     """Format the Vietnamese way: 1008 → "1.008", 3.5 → "3,5"."""
+    if type(value) is int:  # the common case (counts), without Decimal: a page formats thousands
+        return f"{value:,}".replace(",", ".")
     quantum = Decimal(1).scaleb(-digits)
     rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
     whole, _, fraction = f"{abs(rounded):f}".partition(".")

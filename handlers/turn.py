@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.clock import Clock, local_today
 from handlers.exports.links import Exports
+from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
 from handlers.texts import Renderer
 from handlers.types import ChatRef, Inbound
@@ -48,6 +49,8 @@ class Turn:
     next_dialog: tuple[Any, Any] | None = None
     """A dialog (and its draft) to start once the current one ends, e.g. /nhaptho → register."""
     exports: Exports | None = None
+    signin: SignInPolicy | None = None
+    """Where /web sign-in links point; None when the web page is off."""
 
     def reply(self, template: str, /, *, choices: tuple[str, ...] = (), ask_contact: bool = False,
               **data: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.clock import Clock
+from handlers.metrics import Metrics
 from handlers.services.calendar import Calendar, build_calendar
 from handlers.services.outreach import Planned, QuotaSource, Unlimited
 from handlers.settings import ProgrammeSettings
@@ -35,6 +36,7 @@ class JobContext:
     quota: QuotaSource = field(default_factory=Unlimited)
     worker_id: str = ""
     send_now: SendNow | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 def make_context(*, sessions: async_sessionmaker[AsyncSession], renderer: Renderer, clock: Clock,

@@ -57,6 +57,13 @@ async def run_slot(ctx: JobContext, spec: JobSpec, slot: datetime, *, at: dateti
     A manual run (an operator's `jobs run` or the console's `:run`) ignores pause, quiet hours
     and holidays: someone asked for it now.
     """
+    outcome = await _run_slot(ctx, spec, slot, at=at, manual=manual)
+    ctx.metrics.job_run(spec.name, outcome.state)
+    return outcome
+
+
+async def _run_slot(ctx: JobContext, spec: JobSpec, slot: datetime, *, at: datetime,
+                    manual: bool) -> Outcome:
     slot = slot.astimezone(UTC)
     deliver_at, state = ctx.clock.now(), JobRunState.DONE
     if not manual:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.commands import general, initiatives, member, officer, outreach, staff, verify
+from handlers.commands import general, initiatives, member, officer, outreach, staff, verify, web
 from handlers.dialogs import review
 from handlers.turn import Turn
 from storage.models import Role
@@ -86,6 +86,8 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
             intents=("quan ly giai doan", "mo giai doan", "dong giai doan")),
     Command("nhapds", Role.STAFF, dialog="import_roster", where=Where.DM,
             intents=("nhap danh sach", "nhap ds")),
+    Command("web", Role.OFFICER, run=web.sign_in_link, where=Where.DM,
+            intents=("trang web", "dang nhap web", "xem tren web")),
 )}
 
 FILE_COMMAND = "nhapds"

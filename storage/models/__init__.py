@@ -19,6 +19,8 @@ from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
 from storage.models.phase import Phase, PhaseStatus, Sprint, Target
 from storage.models.processed_update import ProcessedUpdate
 from storage.models.unit import Unit, UnitLevel
+from storage.models.web_session import WebSession
+from storage.models.web_sign_in import WebSignIn
 
 __all__ = [
     "EDITABLE_STATUSES",
@@ -53,4 +55,6 @@ __all__ = [
     "Target",
     "Unit",
     "UnitLevel",
+    "WebSession",
+    "WebSignIn",
 ]
