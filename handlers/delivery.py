@@ -77,18 +77,22 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Drain the outbox until `stop` is set, flagging rows left `sending` by a crash."""
-        await self.flag_stale()
+        flag = True
         while not stop.is_set():
             try:
+                # A database outage must not end the loop: the next round tries again.
+                if flag:
+                    await self.flag_stale()
                 sent = await self.drain_once()
             except Exception:
                 log.exception("outbox drain failed (worker %s)", self.worker_id)
                 sent = 0
+            flag = False
             if sent == 0:
                 try:
                     await asyncio.wait_for(stop.wait(), self._idle_seconds())
                 except TimeoutError:
-                    await self.flag_stale()
+                    flag = True
 
     def _idle_seconds(self) -> float:
         """Sleep until the drain interval, or sooner when a paced row falls due before it."""

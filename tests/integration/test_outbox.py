@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from bot.app import App
 from handlers.channel import (
@@ -156,3 +157,27 @@ async def test_future_rows_wait_for_their_time(app: App, flaky: FlakyChannel, cl
     assert await app.sender.send_ids([row_id]) == 0
     clock.advance(hours=1)
     assert await app.sender.drain_once() == 1
+
+
+async def test_the_sender_loop_outlives_a_database_error(app: App, flaky: FlakyChannel) -> None:
+    # The outbox table goes away (as in an outage) while the loop runs, then comes back: the loop
+    # logs the errors, keeps going, and sends the row once the table answers again.
+    row_id = await queue(app, "k1")
+    async with app.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE outbox RENAME TO outbox_away"))
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.sender.run(stop))
+    try:
+        await asyncio.sleep(3 * app.config.outbox.drain_interval_seconds)
+        assert not task.done() and flaky.calls == 0
+        async with app.engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE outbox_away RENAME TO outbox"))
+        for _ in range(100):
+            if flaky.delivered:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task
+    assert [m.outbox_id for m in flaky.delivered] == [row_id]
+    assert (await row(app, row_id)).status == "sent"
