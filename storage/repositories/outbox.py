@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import Member, OutboxMessage, OutboxStatus
 from storage.upsert import dialect_name, insert_ignore
 
 
@@ -109,3 +109,52 @@ async def move_chat(session: AsyncSession, *, channel: str, old_chat_id: str, ne
                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
         .values(chat_id=new_chat_id))
     return result.rowcount or 0
+
+
+async def list_by_status(session: AsyncSession, *, status: str, limit: int) -> list[Row[Any]]:
+    """List rows in one status, oldest first, with the member's name (never the phone)."""
+    stmt = (select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.chat_id,
+                   Member.name.label("member_name"), OutboxMessage.status, OutboxMessage.attempts,
+                   OutboxMessage.claimed_by, OutboxMessage.claimed_at, OutboxMessage.last_error,
+                   OutboxMessage.text, OutboxMessage.created_at)
+            .outerjoin(Member, Member.id == OutboxMessage.member_id)
+            .where(OutboxMessage.status == status)
+            .order_by(OutboxMessage.id).limit(limit))
+    return list((await session.execute(stmt)).all())
+
+
+async def count_by_channel_and_status(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Count outbox rows per (channel, status)."""
+    stmt = (select(OutboxMessage.channel, OutboxMessage.status, func.count(OutboxMessage.id))
+            .group_by(OutboxMessage.channel, OutboxMessage.status))
+    return {(channel, status): count
+            for channel, status, count in (await session.execute(stmt)).all()}
+
+
+async def statuses_of(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
+    """Return the status of each of these rows that exists."""
+    stmt = select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(ids))
+    return dict((await session.execute(stmt)).all())
+
+
+async def update_if_status(
+    session: AsyncSession, ids: Sequence[int], *, allowed: Sequence[str], values: dict[str, Any],
+) -> list[Row[Any]]:
+    """Update the rows among `ids` that are still in an `allowed` status; return (id, old status).
+
+    The status test is part of the UPDATE, so a row a sender or another operator changed in the
+    meantime is left alone. The old status is read under the same lock (FOR UPDATE on PostgreSQL).
+    """
+    if not ids:
+        return []
+    found = select(OutboxMessage.id, OutboxMessage.status).where(
+        OutboxMessage.id.in_(ids), OutboxMessage.status.in_(allowed))
+    if dialect_name(session) == "postgresql":
+        found = found.with_for_update()
+    rows = list((await session.execute(found)).all())
+    if rows:
+        await session.execute(update(OutboxMessage)
+                              .where(OutboxMessage.id.in_([row.id for row in rows]),
+                                     OutboxMessage.status.in_(allowed))
+                              .values(**values).execution_options(synchronize_session=False))
+    return rows
