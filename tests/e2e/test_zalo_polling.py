@@ -6,6 +6,7 @@ import asyncio
 import time
 
 import pytest
+from sqlalchemy import text
 
 from bot.channels.memory import MemoryChannel
 from handlers.channel import ChannelPaused
@@ -101,3 +102,24 @@ async def test_server_errors_back_off_then_polling_recovers(start_zalo, fake_zal
     assert "Chương trình" in await lan.next_reply()
     await lan.next_reply()
     assert not fake_zalo.fail_next and bot.platform.poller.failures == 0
+
+
+async def test_polling_outlives_a_database_outage(start_zalo, fake_zalo) -> None:
+    # The database loses a table the router needs: the update in hand cannot be handled (nor
+    # the apology stored), which used to end the poll loop for good. Now it backs off and
+    # answers the next message once the database is back.
+    bot = await start_zalo("polling")
+    lan = bot.person(USER)
+    async with bot.app.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE processed_updates RENAME TO processed_away"))
+    await lan.says("/trogiup")
+    for _ in range(100):
+        if bot.platform.poller.failures:
+            break
+        await asyncio.sleep(0.05)
+    assert bot.platform.poller.failures == 1
+    async with bot.app.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE processed_away RENAME TO processed_updates"))
+    await lan.says("/trogiup")
+    assert "Trợ giúp" in await lan.next_reply()
+    lan.no_reply()

@@ -57,7 +57,13 @@ class Poller:
         """Poll until `stop` is set or Zalo refuses the token."""
         waiting_logged = False
         while not stop.is_set() and not self.refused:
-            if not await self.lease.acquire():
+            try:
+                acquired = await self.lease.acquire()
+            except Exception as exc:
+                log.exception("Zalo poll lease unavailable")
+                await self._back_off(stop, exc)
+                continue
+            if not acquired:
                 if not waiting_logged:
                     log.info("another process polls this Zalo bot (lease %s); standing by",
                              self.lease.name)
@@ -68,8 +74,14 @@ class Poller:
             waiting_logged = False
             try:
                 await self._poll_while_held(stop)
+            except Exception as exc:
+                # The database went away (lease, or the update could not even be apologised
+                # for): stop polling a while, since every update taken now would be lost.
+                log.exception("Zalo polling interrupted")
+                await self._back_off(stop, exc)
             finally:
-                await self.lease.release()
+                with contextlib.suppress(Exception):
+                    await self.lease.release()
 
     async def _poll_while_held(self, stop: asyncio.Event) -> None:
         while not stop.is_set() and not self.refused:
@@ -78,8 +90,10 @@ class Poller:
                 return
             update = await self._poll_once(stop)
             if update is not None:
-                # Never cancelled by `stop`: the update in hand is finished (and committed).
+                # Never cancelled by `stop`: the update in hand is finished (and committed). If
+                # handling fails, the update is lost (Zalo has no offset to poll it again).
                 await self.handle(update)
+                self.failures = 0
 
     async def _poll_once(self, stop: asyncio.Event) -> dict[str, Any] | None:
         self.polls += 1
