@@ -1,6 +1,8 @@
-"""The outbox sender: claims rows (`sending`, committed), calls the channel, records the outcome.
+"""The outbox sender: claims rows, marks each `sending` just before its platform call, records it.
 
-It never resends a row that was left `sending` by a crash: such rows become `uncertain`.
+Every step commits: `claimed` (a row found so after a crash was never tried: it goes back to
+pending), `sending` right before the call, `sent` right after it. It never resends a row left
+`sending` by a crash: such rows become `uncertain`.
 """
 
 from __future__ import annotations
@@ -124,14 +126,11 @@ class OutboxSender:
         queues: dict[tuple[str, str], list[Claimed]] = {}
         for row in claimed:
             queues.setdefault((row.message.chat.channel, row.message.chat.chat_id), []).append(row)
-        sent: list[tuple[int, str | None]] = []
-        try:
-            await asyncio.gather(*(self._deliver_chat(rows, sent) for rows in queues.values()))
-        finally:
-            await self._record_sent(sent)
+        sent: list[int] = []
+        await asyncio.gather(*(self._deliver_chat(rows, sent) for rows in queues.values()))
         return len(sent)
 
-    async def _deliver_chat(self, rows: list[Claimed], sent: list[tuple[int, str | None]]) -> int:
+    async def _deliver_chat(self, rows: list[Claimed], sent: list[int]) -> int:
         for index, row in enumerate(rows):
             resume_at = await self._paced_send(row, sent)
             if resume_at is not None:
@@ -139,7 +138,7 @@ class OutboxSender:
                 return index
         return len(rows)
 
-    async def _paced_send(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
+    async def _paced_send(self, row: Claimed, sent: list[int]) -> datetime | None:
         """Send one row when its chat and bot may; None when sent, else when the chat may go on."""
         channel = self.channels[row.message.chat.channel]
         pacing: PacingSettings | None = getattr(channel, "pacing", None)
@@ -165,8 +164,20 @@ class OutboxSender:
             self._gates[name] = asyncio.Semaphore(pacing.concurrency if pacing else 1)
         return self._gates[name]
 
-    async def _send_one(self, row: Claimed, sent: list[tuple[int, str | None]]) -> datetime | None:
+    async def _send_one(self, row: Claimed, sent: list[int]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
+        async with unit_of_work(self.sessions) as session:
+            mine = await outbox_repo.start_sending(session, row.id, worker=self.worker_id,
+                                                   now=self.clock.now())
+        if not mine:
+            # Held past the lease and taken back: another worker sends it (or sent it).
+            log.info("outbox row %s was taken back before it was sent; left to others", row.id)
+            return None
+        if getattr(channel, "pacing", None) is not None and (
+                paused := self.pacer.paused_for(row.message.chat)):
+            # A 429 for the whole bot arrived while this row was being marked: not sent, so safe
+            # to put back.
+            return await self._retry_at(row, delay=paused, error="paused after a 429", counts=False)
         try:
             platform_id = await self._call(channel, row.message)
         except RateLimited as exc:
@@ -188,7 +199,8 @@ class OutboxSender:
             log.exception("channel %s failed on outbox row %s", channel.name, row.id)
             return await self._transient(row, f"{type(exc).__name__}")
         else:
-            sent.append((row.id, platform_id))
+            await self._record_sent(row.id, platform_id)
+            sent.append(row.id)
             return None
         return self.clock.now()
 
@@ -202,18 +214,16 @@ class OutboxSender:
         self.metrics.sent(channel.name)
         return platform_id
 
-    async def _record_sent(self, sent: list[tuple[int, str | None]]) -> None:
-        """Mark a batch's delivered rows `sent` in one transaction, right after the batch.
+    async def _record_sent(self, row_id: int, platform_id: str | None) -> None:
+        """Mark a delivered row `sent` right after the platform call, in its own transaction.
 
-        Until then they stay `sending`: a crash in between makes them `uncertain`, never resent.
+        Until then it stays `sending`: a crash in between makes it `uncertain`, never resent. One
+        commit per message keeps that window to one message (a batch commit left every message
+        delivered before the crash uncertain).
         """
-        if not sent:
-            return
-        now = self.clock.now()
-        async with unit_of_work(self.sessions) as session:
-            await session.execute(update(OutboxMessage), [
-                {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
-                 "platform_message_id": platform_id} for row_id, platform_id in sent])
+        await self._update(row_id, {"status": OutboxStatus.SENT, "last_error": None,
+                                    "sent_at": self.clock.now(),
+                                    "platform_message_id": platform_id})
 
     async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
@@ -238,8 +248,11 @@ class OutboxSender:
         if not row_ids:
             return
         async with unit_of_work(self.sessions) as session:
+            # Only rows still claimed by this worker: one taken back meanwhile is another's now.
             await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(row_ids))
+                update(OutboxMessage).where(OutboxMessage.id.in_(row_ids),
+                                            OutboxMessage.status == OutboxStatus.CLAIMED,
+                                            OutboxMessage.claimed_by == self.worker_id)
                 .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1,
                         not_before=until))
         if self._next_due is None or until < self._next_due:

@@ -16,11 +16,14 @@ from storage.types import BigId, UTCDateTime
 class OutboxStatus(StrEnum):
     """The life of an outbox row.
 
-    pending → sending (committed before the API call) → sent; or failed (gave up), gone (the
-    recipient blocked the bot or left), uncertain (found `sending` after a crash: never resent).
+    pending → claimed (a worker took it; committed) → sending (committed just before the API
+    call) → sent (committed right after it); or failed (gave up), gone (the recipient blocked the
+    bot or left), uncertain (found `sending` after a crash: never resent). A row found `claimed`
+    after a crash was never tried and goes back to pending.
     """
 
     PENDING = "pending"
+    CLAIMED = "claimed"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"

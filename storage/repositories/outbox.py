@@ -24,7 +24,7 @@ async def claim(
     session: AsyncSession, *, ids: Sequence[int] | None, worker: str, now: datetime,
     channels: Sequence[str], limit: int = 50,
 ) -> list[Row[Any]]:
-    """Mark due pending rows `sending` for this worker and return them (commit before sending).
+    """Mark due pending rows `claimed` by this worker and return them (commit before sending).
 
     One `UPDATE … RETURNING` statement. On PostgreSQL the rows are picked with
     `FOR UPDATE SKIP LOCKED`, so several workers share the queue without waiting on each other;
@@ -39,7 +39,7 @@ async def claim(
     if dialect_name(session) == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(status=OutboxStatus.SENDING, claimed_by=worker, claimed_at=now,
+            .values(status=OutboxStatus.CLAIMED, claimed_by=worker, claimed_at=now,
                     attempts=OutboxMessage.attempts + 1)
             .returning(*_CLAIMED_COLUMNS)
             .execution_options(synchronize_session=False))
@@ -57,11 +57,31 @@ async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, row_id)
 
 
+async def start_sending(session: AsyncSession, row_id: int, *, worker: str, now: datetime) -> bool:
+    """Mark a row this worker claimed `sending`, just before the platform call.
+
+    False when the claim was taken back meanwhile (its lease ran out): then it must not be sent.
+    """
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.CLAIMED,
+               OutboxMessage.claimed_by == worker)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
 async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequence[int]:
     """Mark rows left `sending` since before `before` as `uncertain`; return their ids.
 
-    Such a row may or may not have reached the platform, so it is never resent blindly.
+    Such a row may or may not have reached the platform, so it is never resent blindly. Rows
+    left `claimed` were never tried: they go back to `pending` (the claim is not an attempt).
     """
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.CLAIMED, OutboxMessage.claimed_at < before)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False))
     stmt = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.SENDING,
                                           OutboxMessage.claimed_at < before)
     ids = list((await session.execute(stmt)).scalars().all())
@@ -106,7 +126,8 @@ async def move_chat(session: AsyncSession, *, channel: str, old_chat_id: str, ne
     result = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == old_chat_id,
-               OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+               OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.CLAIMED,
+                                             OutboxStatus.SENDING]))
         .values(chat_id=new_chat_id))
     return result.rowcount or 0
 

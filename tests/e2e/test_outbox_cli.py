@@ -51,12 +51,13 @@ async def snapshot(app: App, row_id: int) -> dict[str, Any]:
 
 
 async def make_uncertain(app: App, clock: ManualClock, key: str, text: str) -> int:
-    """Queue a row, claim it for a worker that then dies, and let the lease run out."""
+    """Queue a row, start sending it from a worker that then dies, and let the lease run out."""
     row_id = await put(app, key, status="pending", text=text, attempts=0, claimed_by=None,
                        claimed_at=None)
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="dead-worker", now=clock.now(),
                            channels=["memory"])
+        assert await outbox.start_sending(session, row_id, worker="dead-worker", now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     return row_id
@@ -180,10 +181,10 @@ async def test_stats_counts_messages_per_channel_and_status(app: App, ops: Cli) 
     result = ops.run("outbox", "stats")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["channel", "pending", "sending", "sent", "failed", "gone",
-                                "uncertain"]
-    assert lines[1].split() == ["memory", "1", "0", "2", "1", "0", "1"]
-    assert lines[2].split() == ["zalo", "0", "0", "0", "0", "1", "0"]
+    assert lines[0].split() == ["channel", "pending", "claimed", "sending", "sent", "failed",
+                                "gone", "uncertain"]
+    assert lines[1].split() == ["memory", "1", "0", "0", "2", "1", "0", "1"]
+    assert lines[2].split() == ["zalo", "0", "0", "0", "0", "0", "1", "0"]
     assert "1 uncertain: see `sangkien outbox list`" in lines[3] and "/healthz" in lines[4]
 
 

@@ -121,11 +121,64 @@ async def test_row_left_sending_by_a_crash_becomes_uncertain_not_resent(
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="dead", now=clock.now(),
                            channels=["flaky"])
+    async with unit_of_work(app.sessions) as session:
+        assert await outbox.start_sending(session, row_id, worker="dead", now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     assert await app.sender.drain_once() == 0
     assert (await row(app, row_id)).status == "uncertain"
     assert flaky.calls == 0
+
+
+async def test_row_claimed_by_a_crashed_worker_but_never_tried_is_sent_by_another(
+        app: App, flaky: FlakyChannel, clock) -> None:
+    row_id = await queue(app, "k1")
+    async with unit_of_work(app.sessions) as session:
+        await outbox.claim(session, ids=[row_id], worker="dead", now=clock.now(),
+                           channels=["flaky"])
+    assert await app.sender.drain_once() == 0  # claimed, within its lease: left alone
+    clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
+    assert await app.sender.flag_stale() == []
+    assert await app.sender.drain_once() == 1
+    sent = await row(app, row_id)
+    assert (sent.status, sent.attempts, flaky.calls) == ("sent", 1, 1)
+
+
+async def test_a_claim_taken_back_after_its_lease_is_not_sent_by_its_first_worker(
+        app: App, flaky: FlakyChannel, clock) -> None:
+    # A worker held a claimed row past the lease (a long queue ahead of it); meanwhile the row
+    # went back to pending and another worker claimed it. The first must not send it too.
+    row_id = await queue(app, "k1")
+    async with unit_of_work(app.sessions) as session:
+        await outbox.claim(session, ids=[row_id], worker="slow", now=clock.now(),
+                           channels=["flaky"])
+    clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
+    await app.sender.flag_stale()
+    async with unit_of_work(app.sessions) as session:
+        await outbox.claim(session, ids=[row_id], worker="other", now=clock.now(),
+                           channels=["flaky"])
+        assert not await outbox.start_sending(session, row_id, worker="slow", now=clock.now())
+        assert await outbox.start_sending(session, row_id, worker="other", now=clock.now())
+
+
+async def test_each_message_is_recorded_sent_right_after_its_call(app: App, clock) -> None:
+    # While the second message of a batch is on its way, the first is already recorded `sent`:
+    # a crash then leaves at most the one in flight uncertain.
+    seen: list[str] = []
+
+    class Watching(FlakyChannel):
+        async def send(self, message):  # type: ignore[no-untyped-def]
+            async with app.sessions() as session:
+                statuses = (await session.execute(
+                    select(OutboxMessage.status).order_by(OutboxMessage.id))).scalars().all()
+            seen.append(",".join(statuses))
+            return await super().send(message)
+
+    app.add_channel(Watching())
+    await queue(app, "k1", chat_id="c1")
+    await queue(app, "k2", chat_id="c1")
+    assert await app.sender.drain_once() == 2
+    assert seen == ["sending,claimed", "sent,sending"]
 
 
 async def test_a_waiting_message_holds_back_later_ones_to_the_same_chat(
