@@ -1,0 +1,632 @@
+"""Chaos run: two `sangkien run` workers on one PostgreSQL database, killed and restarted with -9
+while simulated people use the bot and the platforms misbehave; then the database is checked
+against the ground truth the people kept (issue 10).
+
+- Workers: two `sangkien run` processes in webhook mode (Telegram and Zalo) on one fresh PostgreSQL
+  database, every scheduled job firing every minute (quiet hours and holidays off), a short
+  `outbox.sending_lease_seconds`.
+- People: members registering initiatives (the whole 7-step dialog) on Telegram and Zalo, and one
+  officer per grassroots union approving them (`/duyet SK-…`, `1`). Each waits for the answer
+  (a while) before typing on, as people do.
+- A load balancer spreads the webhook POSTs over the workers and delivers an update again until a
+  worker answers 200 (what the platforms and a balancer do together).
+- Chaos: `kill -9` of a random running worker every few seconds (then a restart), and the fakes
+  switching between healthy, 5xx, slow (below the clients' time-outs) and 429 with retry_after.
+- Baseline (same run): the first seconds run calm (no kill, no fault); their throughput and
+  acknowledgement latency are printed next to the chaos phase's.
+
+At the end the faults stop, the outbox drains, and the run counts: initiatives lost or
+duplicated (every field compared), approvals lost or applied twice, acknowledged updates without
+a reply queued, messages that reached the fakes more often than the outbox sent them (or never
+though marked sent), messages never delivered, scheduled slots missing, and rows `uncertain`
+(each listed, with the kill that left it). It prints one line:
+
+    lost=0 duplicated=0 uncertain=N updates=… kills=…
+
+    .venv/bin/python bench/chaos.py [--quick] [--members 200] [--seed 1] [--keep]
+
+`--quick` runs about 2 minutes of load (about 3 in all); the full run keeps the load on until at
+least 5,000 updates and 20 kills (at most 8 minutes). Exit status 1 when anything was lost or
+duplicated, a row was left uncertain by a worker that was not killed, a message was left
+undelivered, or a secret or phone number appeared in the workers' logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.chaos_people import (  # noqa: E402
+    TELEGRAM_MODES,
+    ZALO_MODES,
+    Balancer,
+    ChaosTelegram,
+    ChaosZalo,
+    Person,
+    Truth,
+    Worker,
+    World,
+    median_ms,
+    member_loop,
+    officer_loop,
+)
+from bot.app import App  # noqa: E402
+from bot.config import load_config  # noqa: E402
+from handlers.textsplit import split_text  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import unit_of_work  # noqa: E402
+from storage.models import Chat, Identity, Member, Role  # noqa: E402
+from tests.factories import build_federation  # noqa: E402
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+UNIONS = ("DN01", "DN02", "TH01", "TH02")
+OFFICERS = {"DN01": "0900000002", "TH01": "0900000007", "DN02": "0911000002", "TH02": "0911000004"}
+JOBS = ("urge_units", "officer_digest", "district_digest", "weekly_league", "sprint_countdown",
+        "silent_reminders", "broadcasts")
+SLOTTED = JOBS[:-1]
+"""Jobs that record every slot; `broadcasts` records only a slot that sent a broadcast."""
+TELEGRAM_SECRET = "chaos-telegram-secret_0123456789"
+ZALO_SECRET = "chaos-zalo-secret-0123456789"
+MAX_TEXT = {"telegram": 4096, "zalo": 2000}
+
+
+@dataclass
+class Plan:
+    """How long and how hard: the quick run and the full run differ only here."""
+
+    calm: float
+    min_load: float
+    max_load: float
+    min_updates: int
+    min_kills: int
+    kill_every: tuple[float, float]
+    fault_every: tuple[float, float]
+
+
+QUICK = Plan(calm=15, min_load=110, max_load=110, min_updates=0, min_kills=0,
+             kill_every=(4, 8), fault_every=(4, 8))
+FULL = Plan(calm=30, min_load=240, max_load=480, min_updates=5000, min_kills=20,
+            kill_every=(5, 10), fault_every=(4, 9))
+
+
+@dataclass
+class Kill:
+    at: float
+    worker: str
+    pid: int
+
+
+@dataclass
+class Process:
+    """A worker's process, restarted under the same name and port."""
+
+    worker: Worker
+    config: Path
+    env: dict[str, str]
+    logs: Path
+    proc: subprocess.Popen[bytes] | None = None
+    pids: list[int] = field(default_factory=list)
+    starts: int = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        log = (self.logs / f"{self.worker.name}-{self.starts}.log").open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(self.config),
+                                      "run"], cwd=self.logs, env=self.env, stdout=log,
+                                     stderr=subprocess.STDOUT)
+        log.close()
+        self.pids.append(self.proc.pid)
+
+    async def wait_healthy(self, http: aiohttp.ClientSession, within: float = 60) -> None:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.worker.name} exited with {self.proc.returncode}; "
+                                   f"see {self.logs}")
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with http.get(f"http://127.0.0.1:{self.worker.port}/healthz") as response:
+                    if response.status == 200:
+                        self.worker.up = True
+                        return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"{self.worker.name} did not become healthy; see {self.logs}")
+
+    def kill(self) -> int:
+        assert self.proc is not None
+        self.worker.up = False
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.worker.up = False
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(work: Path, url: str, telegram: ChaosTelegram, zalo: ChaosZalo) -> Path:
+    """The repository's config.yaml with the chaos settings: every job every minute, no quiet."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    raw["database"] |= {"url": url, "pool_size": 5}
+    raw["telegram"] |= {"base_url": telegram.base_url,
+                        "base_file_url": telegram.base_url.replace("/bot", "/file/bot"),
+                        "mode": "webhook", "media_dir": str(work / "media")}
+    raw["zalo"] |= {"base_url": zalo.base_url, "mode": "webhook", "monthly_quota": 10_000_000,
+                    "media_dir": str(work / "media")}
+    raw["web"] |= {"host": "127.0.0.1", "public_url": "http://127.0.0.1:8080"}
+    raw["console"] = {"enabled": "never"}
+    raw["outbox"] = {"drain_interval_seconds": 0.5, "max_attempts": 30,
+                     "sending_lease_seconds": 10, "backoff_base_seconds": 1.0,
+                     "backoff_max_seconds": 5.0}
+    raw["schedules"] |= {"quiet_hours": {"start": "00:00", "end": "00:00"},
+                         "holidays": {"country": "", "extra": []},
+                         "jobs": {name: {"cron": "* * * * *", "outside_hours": "skip",
+                                         "misfire_grace_seconds": 120} for name in JOBS}}
+    raw["reports"] |= {"export_dir": str(work / "exports")}
+    path = work / "chaos.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def seed(url: str, members: int, telegram: ChaosTelegram) -> tuple[list[Person], dict[str, Person]]:
+    """The test federation, `members` members on Telegram (70%) and Zalo, an officer per union,
+    and a Telegram group per union (two unions also on Zalo) for the scheduled posts."""
+    await asyncio.to_thread(migrate.upgrade, url)
+    app = App.create(load_config(env={"SANGKIEN__DATABASE__URL": url}))
+    try:
+        fed = await build_federation(app, today=datetime.now(UTC).date())
+        people: list[Person] = []
+        officers: dict[str, Person] = {}
+        async with unit_of_work(app.sessions) as session:
+            extra = [Member(unit_id=fed.units[code].id, name=f"Cán bộ {code}", phone=phone,
+                            role=Role.OFFICER) for code, phone in OFFICERS.items()
+                     if phone not in fed.members]
+            rows = [Member(unit_id=fed.units[UNIONS[i % 4]].id, name=f"Đoàn viên {i:03d}",
+                           phone=f"0912{i:06d}") for i in range(members)]
+            session.add_all([*extra, *rows])
+            await session.flush()
+            by_phone = {m.phone: m for m in [*fed.members.values(), *extra]}
+            for i, member in enumerate(rows):
+                channel = "telegram" if i % 10 < 7 else "zalo"
+                user_id = str(810_000 + i) if channel == "telegram" else f"{0xA1B2C3D4E5F6 + i:020x}"
+                session.add(Identity(channel=channel, user_id=user_id, member_id=member.id,
+                                     verified=True))
+                people.append(Person(i, member.id, channel, user_id, member.name))
+            for code, phone in OFFICERS.items():
+                officer = by_phone[phone]
+                user_id = str(820_000 + UNIONS.index(code))
+                session.add(Identity(channel="telegram", user_id=user_id, member_id=officer.id,
+                                     verified=True))
+                officers[code] = Person(1000 + UNIONS.index(code), officer.id, "telegram",
+                                        user_id, officer.name)
+            staff = fed.members["0900000001"]
+            session.add(Identity(channel="telegram", user_id="830001", member_id=staff.id,
+                                 verified=True))
+            telegram.add_chat(830001, first_name="Staff")
+            for index, code in enumerate(UNIONS):
+                group = -1001000000000 - index
+                telegram.add_chat(group, kind="supergroup", title=f"CĐ {code}")
+                session.add(Chat(channel="telegram", chat_id=str(group), is_group=True,
+                                 unit_id=fed.units[code].id, title=f"CĐ {code}"))
+                if index % 2 == 0:
+                    session.add(Chat(channel="zalo", chat_id=f"zgroup{code.lower()}",
+                                     is_group=True, unit_id=fed.units[code].id,
+                                     title=f"Nhóm Zalo {code}"))
+        for person in [*people, *officers.values()]:
+            if person.channel == "telegram":
+                telegram.add_chat(int(person.user_id), first_name=person.name)
+        return people, officers
+    finally:
+        await app.close()
+
+
+@dataclass
+class Chaos:
+    """The kills and the fault switches, with what they did."""
+
+    processes: list[Process]
+    world: World
+    plan: Plan
+    http: aiohttp.ClientSession
+    kills: list[Kill] = field(default_factory=list)
+    modes: Counter[str] = field(default_factory=Counter)
+    restarts: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def killer(self, over: asyncio.Event) -> None:
+        rng = self.world.rng
+        while not await _wait(over, rng.uniform(*self.plan.kill_every)):
+            running = [p for p in self.processes if p.worker.up]
+            if len(running) < len(self.processes):
+                continue  # one is still restarting: kill when both serve again
+            victim = rng.choice(running)
+            pid = await asyncio.to_thread(victim.kill)
+            self.kills.append(Kill(time.monotonic(), victim.worker.name, pid))
+            self.restarts.append(asyncio.create_task(self.restart(victim)))
+
+    async def restart(self, process: Process) -> None:
+        await asyncio.sleep(self.world.rng.uniform(0.2, 1.5))
+        process.start()
+        await process.wait_healthy(self.http)
+
+    async def faults(self, over: asyncio.Event) -> None:
+        rng = self.world.rng
+        last = time.monotonic()
+        while not over.is_set():
+            telegram = rng.choices(TELEGRAM_MODES, weights=(4, 2, 2, 2))[0]
+            zalo = rng.choices(ZALO_MODES, weights=(4, 2, 2))[0]
+            self.world.telegram.set_mode(telegram)
+            self.world.zalo.set_mode(zalo)
+            await _wait(over, rng.uniform(*self.plan.fault_every))
+            now = time.monotonic()
+            self.modes[f"telegram {telegram}"] += now - last
+            self.modes[f"zalo {zalo}"] += now - last
+            last = now
+        self.world.telegram.set_mode("healthy")
+        self.world.zalo.set_mode("healthy")
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until `event` is set or `seconds` passed; return whether it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
+    return event.is_set()
+
+
+async def review_queue(pool: asyncpg.Pool, unit_id: int, taken: set[str]) -> str | None:
+    """The oldest submitted initiative of a union no officer has picked yet (the officer's list)."""
+    rows = await pool.fetch("SELECT number FROM initiatives WHERE unit_id = $1 AND status = "
+                            "'submitted' AND number IS NOT NULL ORDER BY id LIMIT 20", unit_id)
+    for row in rows:
+        if row["number"] not in taken:
+            taken.add(row["number"])
+            return row["number"]
+    return None
+
+
+async def wait_drained(pool: asyncpg.Pool, within: float) -> float:
+    """Wait until no outbox row is pending or sending (uncertain ones are flagged by then)."""
+    started = time.monotonic()
+    while time.monotonic() - started < within:
+        left = await pool.fetchval("SELECT count(*) FROM outbox WHERE status IN "
+                                   "('pending', 'claimed', 'sending')")
+        if left == 0:
+            return time.monotonic() - started
+        await asyncio.sleep(1)
+    return -1.0
+
+
+@dataclass
+class Verdict:
+    lost: dict[str, int]
+    duplicated: dict[str, int]
+    uncertain: list[dict[str, Any]]
+    notes: list[str]
+
+
+async def check(pool: asyncpg.Pool, world: World, processes: list[Process], kills: list[Kill],
+                slots: tuple[datetime, datetime]) -> Verdict:
+    truth = world.truth
+    lost: Counter[str] = Counter()
+    duplicated: Counter[str] = Counter()
+    notes: list[str] = []
+
+    # Initiatives: every acknowledged registration once, every field as typed.
+    stored = await pool.fetch("SELECT member_id, title, field, content, effect, benefit_vnd "
+                              "FROM initiatives")
+    have = Counter(tuple(row.values()) for row in stored)
+    want = Counter(tuple(e.values()) for e in truth.initiatives)
+    lost["initiatives"] = sum((want - have).values())
+    duplicated["initiatives"] = sum((have - want).values())
+
+    # Approvals: every acknowledged "1" approved its initiative, and only once.
+    approved = {r["number"] for r in await pool.fetch(
+        "SELECT number FROM initiatives WHERE status = 'approved'")}
+    lost["approvals"] = len(set(truth.approved) - approved)
+    audit = Counter(r["subject"] for r in await pool.fetch(
+        "SELECT subject FROM audit_log WHERE action = 'review.approve'"))
+    duplicated["approvals"] = sum(n - 1 for n in audit.values() if n > 1) + len(approved - set(
+        truth.approved))
+
+    # Dialog answers: each acknowledged update was claimed once and got a reply queued.
+    claimed = Counter((r["channel"], r["update_id"]) for r in await pool.fetch(
+        "SELECT channel, update_id FROM processed_updates"))
+    replied = {tuple(r["dedup_key"].split(":")[1:-1]) for r in await pool.fetch(
+        "SELECT dedup_key FROM outbox WHERE dedup_key LIKE 'reply:%'")}
+    replied = {(parts[0], ":".join(parts[1:])) for parts in replied}
+    lost["answers"] = sum(1 for key in truth.acked if key not in claimed or key not in replied)
+    duplicated["answers"] = sum(1 for key, n in claimed.items() if n > 1)
+
+    # Messages: what reached the fakes, chat by chat, against the outbox rows.
+    rows = await pool.fetch("SELECT id, channel, chat_id, text, status, claimed_by, dedup_key, "
+                            "last_error FROM outbox")
+    received: dict[tuple[str, str], Counter[str]] = {}
+    for chat_id, sent in world.telegram.by_chat.items():
+        received[("telegram", str(chat_id))] = Counter(m.html for m in sent)
+    for chat_id, texts in world.zalo.by_chat.items():
+        received[("zalo", chat_id)] = Counter(texts)
+    explained: dict[tuple[str, str], Counter[str]] = {}
+    must: dict[tuple[str, str], Counter[str]] = {}
+    uncertain: list[dict[str, Any]] = []
+    pids = {pid: p.worker.name for p in processes for pid in p.pids}
+    killed = {k.pid for k in kills}
+    for row in rows:
+        chat = (row["channel"], row["chat_id"])
+        parts = split_text(row["text"], MAX_TEXT[row["channel"]])
+        if row["status"] in ("sent", "uncertain"):
+            explained.setdefault(chat, Counter()).update(parts)
+        if row["status"] == "sent":
+            must.setdefault(chat, Counter()).update(parts)
+        elif row["status"] == "uncertain":
+            pid = int(str(row["claimed_by"]).rsplit(":", 1)[-1])
+            arrived = all(received.get(chat, Counter())[p] > 0 for p in parts)
+            uncertain.append({"id": row["id"], "chat": f"{chat[0]}:{chat[1]}",
+                              "key": row["dedup_key"], "worker": pids.get(pid, "?"), "pid": pid,
+                              "killed": pid in killed, "arrived": arrived})
+        else:
+            lost["messages"] += 1
+            notes.append(f"outbox row {row['id']} ({row['dedup_key']}) ended {row['status']}: "
+                         f"{row['last_error']}")
+    for chat, got in received.items():
+        duplicated["messages"] += sum((got - explained.get(chat, Counter())).values())
+    for chat, need in must.items():
+        lost["messages"] += sum((need - received.get(chat, Counter())).values())
+
+    # Scheduled jobs: every full minute of the run has a claimed slot for every job, once.
+    first, last = slots
+    runs = await pool.fetch("SELECT job_name, slot, state FROM job_runs WHERE NOT manual")
+    done = Counter((r["job_name"], r["slot"].replace(second=0, microsecond=0)) for r in runs)
+    minute = first
+    while minute <= last:
+        for job in SLOTTED:
+            if done[(job, minute)] == 0:
+                lost["slots"] += 1
+                notes.append(f"job {job} has no run for the slot {minute:%H:%M} UTC")
+        minute += timedelta(minutes=1)
+    duplicated["slots"] = sum(n - 1 for n in done.values() if n > 1)
+    # The broadcast staff scheduled for a minute in the middle of the run went out, to everyone.
+    for cast in await pool.fetch("SELECT id, status, expected, sent_count FROM broadcasts"):
+        queued = await pool.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE $1 AND "
+                                     "dedup_key NOT LIKE '%:report:%'", f"broadcast:{cast['id']}:%")
+        notes.append(f"broadcast {cast['id']}: {cast['status']}, {queued} messages queued of "
+                     f"{cast['expected']} expected")
+        if cast["status"] != "sent" or queued != cast["expected"]:
+            lost["broadcasts"] += 1
+    states = Counter(r["state"] for r in runs)
+    notes.append("job runs by state: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    return Verdict(dict(lost), dict(duplicated), uncertain, notes)
+
+
+async def pg_database() -> tuple[str, str]:
+    name = f"sangkien_chaos_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return name, f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+
+
+async def drop_database(name: str) -> None:
+    conn = await asyncpg.connect(PG_ADMIN)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await conn.close()
+
+
+async def schedule_broadcast(config: Path, env: dict[str, str], work: Path) -> None:
+    """Staff schedule a broadcast to one union for two minutes from now (the CLI, as staff do)."""
+    at = (datetime.now(UTC) + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "broadcast", "--to", "unit:DN01",
+        "--text", "Công đoàn nhắc: hạn đăng ký sáng kiến đợt này là cuối tháng.",
+        "--at", at.isoformat(), cwd=work, env=env, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE)
+    _, err = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"sangkien broadcast failed: {err.decode().strip()}")
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else 0.0
+
+
+async def run(plan: Plan, members: int, seed_value: int, keep: bool) -> int:
+    rng = random.Random(seed_value)
+    started_at, whole = datetime.now(UTC), time.monotonic()
+    print(f"# chaos run {started_at:%Y-%m-%d %H:%M} UTC: {members} members, 4 officers, 2 workers; "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+          flush=True)
+    name, url = await pg_database()
+    work = Path(tempfile.mkdtemp(prefix="sangkien-chaos-"))
+    telegram = await ChaosTelegram(seed=seed_value).start()
+    zalo = ChaosZalo()
+    await zalo.start()
+    balancer = Balancer([Worker("w1", free_port()), Worker("w2", free_port())], rng)
+    await balancer.start()
+    world = World(telegram, zalo, balancer, TELEGRAM_SECRET, ZALO_SECRET, Truth(), rng)
+    processes: list[Process] = []
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2))
+    pool: asyncpg.Pool | None = None
+    try:
+        people, officers = await seed(url, members, telegram)
+        config = write_config(work, url, telegram, zalo)
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith("SANGKIEN")} | {
+            "SANGKIEN__TELEGRAM__TOKEN": telegram.token, "SANGKIEN__ZALO__TOKEN": zalo.token,
+            "SANGKIEN__TELEGRAM__WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "SANGKIEN__ZALO__WEBHOOK_SECRET": ZALO_SECRET, "PYTHONPATH": str(ROOT)}
+        for worker in balancer.workers:
+            env = base_env | {"SANGKIEN__WEB__PORT": str(worker.port)}
+            processes.append(Process(worker, config, env, work))
+        for process in processes:
+            process.start()
+        await asyncio.gather(*(p.wait_healthy(http) for p in processes))
+        pool = await asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=1, max_size=4)
+        units = {code: await pool.fetchval("SELECT id FROM units WHERE code = $1", code)
+                 for code in UNIONS}
+
+        load = asyncio.Event()
+        load.set()
+        taken: set[str] = set()
+        loops = [asyncio.create_task(member_loop(world, p, load.is_set)) for p in people]
+        loops += [asyncio.create_task(officer_loop(
+            world, officer, lambda u=units[code]: review_queue(pool, u, taken), load.is_set))
+            for code, officer in officers.items()]
+        t0 = time.monotonic()
+        print(f"calm for {plan.calm:.0f} s ...", flush=True)
+        await asyncio.sleep(plan.calm)
+        calm_updates, calm_lat = len(world.truth.acked), list(balancer.latencies)
+        calm_seconds = time.monotonic() - t0
+        first_slot = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+
+        chaos_over = asyncio.Event()
+        chaos = Chaos(processes, world, plan, http)
+        await schedule_broadcast(config, base_env, work)
+        actors = [asyncio.create_task(chaos.killer(chaos_over)),
+                  asyncio.create_task(chaos.faults(chaos_over))]
+        t1 = time.monotonic()
+        print("chaos: kill -9 and platform faults ...", flush=True)
+        while True:
+            await asyncio.sleep(2)
+            elapsed = time.monotonic() - t1
+            if elapsed >= plan.max_load or (
+                    elapsed >= plan.min_load and len(world.truth.acked) >= plan.min_updates
+                    and len(chaos.kills) >= plan.min_kills):
+                break
+        chaos_over.set()
+        load.clear()
+        chaos_updates = len(world.truth.acked) - calm_updates
+        chaos_lat = balancer.latencies[len(calm_lat):]
+        chaos_seconds = time.monotonic() - t1
+        last_slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+        await asyncio.gather(*actors)
+        await asyncio.gather(*loops)
+        await asyncio.gather(*chaos.restarts)
+        print("settling: faults off, outbox draining ...", flush=True)
+        drained = await wait_drained(pool, within=90)
+        verdict = await check(pool, world, processes, chaos.kills, (first_slot, last_slot))
+    finally:
+        for process in processes:
+            await asyncio.to_thread(process.stop)
+        if pool is not None:
+            await pool.close()
+        await http.close()
+        await balancer.close()
+        await telegram.close()
+        await zalo.close()
+        if not keep:
+            await drop_database(name)
+
+    leaks = scan_logs(work, [telegram.token, zalo.token, TELEGRAM_SECRET, ZALO_SECRET])
+    updates = len(world.truth.acked)
+    lost, duplicated, uncertain = (sum(verdict.lost.values()), sum(verdict.duplicated.values()),
+                                   len(verdict.uncertain))
+    print(f"calm:  {calm_updates} updates in {calm_seconds:.0f} s = "
+          f"{rate(calm_updates, calm_seconds):.1f}/s, ack median {median_ms(calm_lat):.0f} ms")
+    ratio = rate(chaos_updates, chaos_seconds) / max(rate(calm_updates, calm_seconds), 1e-9)
+    print(f"chaos: {chaos_updates} updates in {chaos_seconds:.0f} s = "
+          f"{rate(chaos_updates, chaos_seconds):.1f}/s, ack median {median_ms(chaos_lat):.0f} ms "
+          f"(throughput {ratio:.2f}x calm)")
+    print(f"initiatives {len(world.truth.initiatives)}, approvals {len(world.truth.approved)}, "
+          f"messages to telegram {len(telegram.sent)} / zalo {len(zalo.sent)}; webhook posts "
+          f"{balancer.posts} ({balancer.redeliveries} redelivered: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(balancer.outcomes.items()) if k != "200")
+          + f"); fakes refused telegram {dict(world.telegram.refused)} zalo {dict(zalo.refused)}")
+    print("fault time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(chaos.modes.items())))
+    print(f"no reply within {world.patience:.0f} s: {world.truth.no_reply}; drained in "
+          f"{drained:.1f} s; token leaks in logs: {leaks}")
+    print("lost by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(verdict.lost.items()))
+          + " | duplicated by kind: " + ", ".join(f"{k} {v}" for k, v in
+                                                 sorted(verdict.duplicated.items())))
+    for note in verdict.notes[:20]:
+        print(f"  {note}")
+    by_pid: dict[int, list[dict[str, Any]]] = {}
+    for row in verdict.uncertain:
+        by_pid.setdefault(row["pid"], []).append(row)
+    for number, kill in enumerate(chaos.kills, 1):
+        rows = by_pid.pop(kill.pid, [])
+        if rows:
+            arrived = sum(r["arrived"] for r in rows)
+            print(f"  kill {number} ({kill.worker}, pid {kill.pid}, {kill.at - t1:.0f} s into the "
+                  f"chaos) landed between send and commit of {len(rows)} message(s), "
+                  f"{arrived} of them had reached the platform: outbox "
+                  + ", ".join(f"{r['id']} ({r['key']})" for r in rows))
+    for pid, rows in by_pid.items():
+        print(f"  UNEXPLAINED: pid {pid} was not killed but left uncertain rows "
+              + ", ".join(str(r["id"]) for r in rows))
+    if keep:
+        print(f"kept: database {name}, logs in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"the whole run took {time.monotonic() - whole:.0f} s")
+    hit = len({r["pid"] for r in verdict.uncertain})
+    print(f"{hit} of {len(chaos.kills)} kills landed between a send and its commit")
+    print(f"lost={lost} duplicated={duplicated} uncertain={uncertain} updates={updates} "
+          f"kills={len(chaos.kills)}")
+    # Every uncertain row must have been left by a kill that landed between its send and its
+    # commit; a worker sends to several chats at once, so one kill can leave several.
+    unexplained = [r for r in verdict.uncertain if not r["killed"]]
+    ok = lost == 0 and duplicated == 0 and not unexplained and leaks == 0 and drained >= 0
+    return 0 if ok else 1
+
+
+PHONE = re.compile(r"(?<!\d)0\d{9}(?!\d)")
+
+
+def scan_logs(work: Path, secrets: list[str]) -> int:
+    """Count tokens, webhook secrets and phone numbers in the workers' logs (none may appear)."""
+    count = 0
+    for path in work.glob("*.log"):
+        text = path.read_text(errors="replace")
+        count += sum(text.count(secret) for secret in secrets) + len(PHONE.findall(text))
+    return count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="about 3 minutes in all")
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
+    options = parser.parse_args()
+    # A worker killed in the middle of a call makes the fake servers log a dropped connection.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    return asyncio.run(run(QUICK if options.quick else FULL, options.members, options.seed,
+                           options.keep))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
