@@ -33,20 +33,33 @@ class JobSpec:
     record_empty: bool = True
     """False: a run that had nothing to send leaves no row (the every-minute broadcast check)."""
     catch_up: bool = True
+    sends: bool = True
+    """False: the job only tidies the database, so quiet hours and holidays never hold it (pause
+    and `enabled` still do); the runner fails a run of it that plans a message."""
 
 
-def job_functions() -> dict[str, tuple[JobFunc, bool]]:
-    """Return each job's function and whether it records runs that sent nothing."""
-    from schedules.jobs import broadcasts, countdown, digests, league, reminders, urge
+@dataclass(frozen=True)
+class JobKind:
+    """What the code says about a job, beside what config.yaml says about when it runs."""
+
+    func: JobFunc
+    record_empty: bool = True
+    sends: bool = True
+
+
+def job_functions() -> dict[str, JobKind]:
+    """Return each job's function, whether it records runs that sent nothing, and if it sends."""
+    from schedules.jobs import broadcasts, countdown, digests, housekeeping, league, reminders, urge
 
     return {
-        "urge_units": (urge.urge_units, True),
-        "officer_digest": (digests.officer_digest, True),
-        "district_digest": (digests.district_digest, True),
-        "weekly_league": (league.weekly_league, True),
-        "sprint_countdown": (countdown.sprint_countdown, True),
-        "silent_reminders": (reminders.silent_reminders, True),
-        "broadcasts": (broadcasts.due_broadcasts, False),
+        "urge_units": JobKind(urge.urge_units),
+        "officer_digest": JobKind(digests.officer_digest),
+        "district_digest": JobKind(digests.district_digest),
+        "weekly_league": JobKind(league.weekly_league),
+        "sprint_countdown": JobKind(countdown.sprint_countdown),
+        "silent_reminders": JobKind(reminders.silent_reminders),
+        "broadcasts": JobKind(broadcasts.due_broadcasts, record_empty=False),
+        "housekeeping": JobKind(housekeeping.housekeeping, sends=False),
     }
 
 
@@ -56,9 +69,10 @@ def build_registry(settings: SchedulesSettings) -> dict[str, JobSpec]:
     functions = job_functions()
     for name in DEFAULT_JOBS:
         job = settings.job(name)
-        func, record_empty = functions[name]
-        specs[name] = JobSpec(name=name, cron=job.cron, func=func, enabled=job.enabled,
+        kind = functions[name]
+        specs[name] = JobSpec(name=name, cron=job.cron, func=kind.func, enabled=job.enabled,
                               outside_hours=job.outside_hours,
                               grace=timedelta(seconds=job.misfire_grace_seconds),
-                              record_empty=record_empty, catch_up=record_empty)
+                              record_empty=kind.record_empty, catch_up=kind.record_empty,
+                              sends=kind.sends)
     return specs

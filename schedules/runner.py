@@ -55,7 +55,8 @@ async def run_slot(ctx: JobContext, spec: JobSpec, slot: datetime, *, at: dateti
     """Run one slot; `at` is when its messages would leave (quiet hours and holidays judge it).
 
     A manual run (an operator's `jobs run` or the console's `:run`) ignores pause, quiet hours
-    and holidays: someone asked for it now.
+    and holidays: someone asked for it now. Quiet hours and holidays never hold a job that
+    sends nothing (`JobSpec.sends`).
     """
     outcome = await _run_slot(ctx, spec, slot, at=at, manual=manual)
     ctx.metrics.job_run(spec.name, outcome.state)
@@ -68,7 +69,7 @@ async def _run_slot(ctx: JobContext, spec: JobSpec, slot: datetime, *, at: datet
     deliver_at, state = ctx.clock.now(), JobRunState.DONE
     if not manual:
         reason = await _held_reason(ctx, spec)
-        if reason is None and (closed := ctx.calendar.closed(at)) is not None:
+        if reason is None and spec.sends and (closed := ctx.calendar.closed(at)) is not None:
             opens = ctx.calendar.next_open(at)
             upcoming = slots.following(spec.cron, ctx.programme.tz, slot)
             if spec.outside_hours == "shift" and (upcoming is None or opens < upcoming):
@@ -106,6 +107,9 @@ async def _run(ctx: JobContext, spec: JobSpec, slot: datetime, *, deliver_at: da
             return await _already(session, spec, slot)
         today = slot.astimezone(ctx.programme.tz).date()
         plan = await spec.func(ctx, session, Slot(spec.name, slot, today, deliver_at, manual))
+        if plan.messages and not spec.sends:
+            # It ran regardless of quiet hours and holidays: it must not send (rolls back).
+            raise RuntimeError(f"job {spec.name} sends nothing but planned {len(plan.messages)}")
         ids, left_out = await _queue(ctx, session, spec, slot, plan, deliver_at=deliver_at)
         result = {**plan.result, "left_out": len(left_out)}
         if state == JobRunState.SHIFTED:

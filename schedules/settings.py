@@ -32,7 +32,8 @@ class JobSettings(Frozen):
     enabled: bool = True
     outside_hours: Literal["skip", "shift"] = "skip"
     """skip: a slot in quiet hours or on a holiday sends nothing; shift: its messages wait for the
-    next allowed time, unless the job's next slot comes first (then it is skipped)."""
+    next allowed time, unless the job's next slot comes first (then it is skipped). A job that
+    sends nothing (`housekeeping`) runs at any hour and ignores this."""
     misfire_grace_seconds: int = Field(3600, ge=1, le=7 * 86400)
 
     @field_validator("cron")
@@ -70,6 +71,14 @@ class ReminderSettings(Frozen):
     max_count: int = Field(3, ge=0, le=20)
 
 
+class HousekeepingSettings(Frozen):
+    """How long the `housekeeping` job keeps what only guards against redelivery."""
+
+    processed_updates_days: int = Field(14, ge=2, le=3650)
+    """Claims on handled updates older than this are deleted. Telegram keeps an undelivered
+    update for at most 24 hours, so an older claim can no longer stop a duplicate."""
+
+
 DEFAULT_JOBS = {
     "urge_units": JobSettings(cron="0 8 * * 1-6"),
     "officer_digest": JobSettings(cron="30 7 * * *"),
@@ -78,6 +87,7 @@ DEFAULT_JOBS = {
     "sprint_countdown": JobSettings(cron="0 8 * * *", outside_hours="shift"),
     "silent_reminders": JobSettings(cron="0 10 * * *"),
     "broadcasts": JobSettings(cron="* * * * *", misfire_grace_seconds=300),
+    "housekeeping": JobSettings(cron="15 3 * * *", misfire_grace_seconds=12 * 3600),
 }
 
 
@@ -88,6 +98,7 @@ class SchedulesSettings(Frozen):
     quiet_hours: QuietHours = QuietHours()
     holidays: HolidaySettings = HolidaySettings()
     reminders: ReminderSettings = ReminderSettings()
+    housekeeping: HousekeepingSettings = HousekeepingSettings()
     dm_channels: tuple[str, ...] = ("telegram", "zalo", "console")
     """Which chat account receives a member's DM when they have several (first wins)."""
     contributors_shown: int = Field(10, ge=0, le=50)

@@ -7,7 +7,7 @@ import re
 from tests.e2e.conftest import Cli
 
 JOBS = ("urge_units", "officer_digest", "district_digest", "weekly_league", "sprint_countdown",
-        "silent_reminders", "broadcasts")
+        "silent_reminders", "broadcasts", "housekeeping")
 
 
 def test_console_run_prints_the_officers_digest_once_per_slot(cli: Cli) -> None:
@@ -51,6 +51,20 @@ def test_jobs_pause_and_resume_show_in_the_list(cli: Cli) -> None:
     assert "TẠM DỪNG" not in cli.run("jobs", "list").stdout
     bad = cli.run("jobs", "run", "nothing")
     assert bad.returncode == 2 and "no job named 'nothing'" in bad.stderr
+
+
+def test_jobs_run_housekeeping_reports_what_it_deleted_once_per_slot(cli: Cli) -> None:
+    ran = cli.run("jobs", "run", "housekeeping", "--at", "2026-11-26T03:15")
+    assert ran.returncode == 0, ran.stderr
+    assert re.search(r"^\[housekeeping\] Lượt 03:15 ngày 26/11/2026: đã xoá \d+ dòng dữ liệu cũ "
+                     r"\(\d+ tin đến đã xử lý, \d+ hội thoại hết hạn\)\.$", ran.stdout, re.MULTILINE)
+    again = cli.run("jobs", "run", "housekeeping", "--at", "2026-11-26T03:15")
+    assert "[housekeeping] Lượt 03:15 ngày 26/11/2026 đã chạy trước đó" in again.stdout
+    listed = cli.run("jobs", "list").stdout
+    assert re.search(r"^housekeeping  \[15 3 \* \* \*\]", listed, re.MULTILINE)
+    assert re.search(r"Lần gần nhất: 03:15 ngày 26/11/2026: đã chạy, 0 tin, đã xoá \d+ dòng", listed)
+    console = cli.run("console", stdin=":run housekeeping 2026-11-27T03:15\n")
+    assert "[housekeeping] Lượt 03:15 ngày 27/11/2026: đã xoá" in console.stdout
 
 
 def test_broadcast_from_the_shell_queues_one_message_per_linked_group(cli: Cli) -> None:

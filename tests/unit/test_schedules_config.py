@@ -44,3 +44,18 @@ def test_a_job_can_be_disabled_and_its_grace_set() -> None:
                               "SANGKIEN__SCHEDULES__JOBS__URGE_UNITS__MISFIRE_GRACE_SECONDS": "600"})
     spec = build_registry(config.schedules)["urge_units"]
     assert not spec.enabled and spec.grace.total_seconds() == 600
+
+
+def test_housekeeping_runs_nightly_sends_nothing_and_keeps_claims_14_days() -> None:
+    config = load_config(env={})
+    spec = build_registry(config.schedules)["housekeeping"]
+    assert spec.cron == "15 3 * * *" and not spec.sends and spec.record_empty
+    assert spec.grace.total_seconds() == 12 * 3600
+    assert config.schedules.housekeeping.processed_updates_days == 14
+    assert all(s.sends for name, s in build_registry(config.schedules).items()
+               if name != "housekeeping")
+
+
+def test_a_retention_shorter_than_redelivery_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"schedules\.housekeeping\.processed_updates_days"):
+        load_config(env={"SANGKIEN__SCHEDULES__HOUSEKEEPING__PROCESSED_UPDATES_DAYS": "1"})
