@@ -88,7 +88,7 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 UNIONS = ("DN01", "DN02", "TH01", "TH02")
 OFFICERS = {"DN01": "0900000002", "TH01": "0900000007", "DN02": "0911000002", "TH02": "0911000004"}
 JOBS = ("urge_units", "officer_digest", "district_digest", "weekly_league", "sprint_countdown",
-        "silent_reminders", "broadcasts")
+        "silent_reminders", "housekeeping", "broadcasts")
 SLOTTED = JOBS[:-1]
 """Jobs that record every slot; `broadcasts` records only a slot that sent a broadcast."""
 TELEGRAM_SECRET = "chaos-telegram-secret_0123456789"

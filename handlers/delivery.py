@@ -65,6 +65,7 @@ class OutboxSender:
         self.pacer = pacer or Pacer()
         self.metrics = metrics or Metrics()
         self._gates: dict[str, asyncio.Semaphore] = {}
+        self._marks = StatusMarks(sessions, clock=clock, worker=worker_id)
         self._next_due: datetime | None = None
 
     async def send_ids(self, ids: Sequence[int]) -> int:
@@ -166,10 +167,7 @@ class OutboxSender:
 
     async def _send_one(self, row: Claimed, sent: list[int]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
-        async with unit_of_work(self.sessions) as session:
-            mine = await outbox_repo.start_sending(session, row.id, worker=self.worker_id,
-                                                   now=self.clock.now())
-        if not mine:
+        if not await self._marks.sending(row.id):
             # Held past the lease and taken back: another worker sends it (or sent it).
             log.info("outbox row %s was taken back before it was sent; left to others", row.id)
             return None
@@ -199,7 +197,7 @@ class OutboxSender:
             log.exception("channel %s failed on outbox row %s", channel.name, row.id)
             return await self._transient(row, f"{type(exc).__name__}")
         else:
-            await self._record_sent(row.id, platform_id)
+            await self._marks.sent(row.id, platform_id)
             sent.append(row.id)
             return None
         return self.clock.now()
@@ -213,17 +211,6 @@ class OutboxSender:
             raise
         self.metrics.sent(channel.name)
         return platform_id
-
-    async def _record_sent(self, row_id: int, platform_id: str | None) -> None:
-        """Mark a delivered row `sent` right after the platform call, in its own transaction.
-
-        Until then it stays `sending`: a crash in between makes it `uncertain`, never resent. One
-        commit per message keeps that window to one message (a batch commit left every message
-        delivered before the crash uncertain).
-        """
-        await self._update(row_id, {"status": OutboxStatus.SENT, "last_error": None,
-                                    "sent_at": self.clock.now(),
-                                    "platform_message_id": platform_id})
 
     async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
@@ -284,6 +271,56 @@ class OutboxSender:
     @staticmethod
     async def _set(session: AsyncSession, row_id: int, values: dict[str, Any]) -> None:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+class StatusMarks:
+    """Group commit of the marks around each platform call.
+
+    `sending` must be committed before a call and `sent` right after it. Each mark waits for a
+    commit, but marks asked for while a commit is under way share the next one: one short
+    transaction per wave of concurrent sends instead of two per message, and no added delay.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock,
+                 worker: str) -> None:
+        self.sessions, self.clock, self.worker = sessions, clock, worker
+        self._queue: list[tuple[int, str | None, bool, asyncio.Future[bool]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def sending(self, row_id: int) -> bool:
+        """Mark a claimed row `sending` (committed); False when its claim was taken back."""
+        return await self._submit(row_id, None, sending=True)
+
+    async def sent(self, row_id: int, platform_id: str | None) -> None:
+        """Mark a row `sent` (committed)."""
+        await self._submit(row_id, platform_id, sending=False)
+
+    async def _submit(self, row_id: int, platform_id: str | None, *, sending: bool) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((row_id, platform_id, sending, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                async with unit_of_work(self.sessions) as session:
+                    now = self.clock.now()
+                    await outbox_repo.record_sent(
+                        session, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
+                    mine = await outbox_repo.start_sending(
+                        session, [r for r, _, sending, _ in batch if sending], worker=self.worker,
+                        now=now)
+            except Exception as exc:
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for row_id, _, sending, future in batch:
+                if not future.done():
+                    future.set_result(row_id in mine if sending else True)
 
 
 def _outbound(row: Any) -> Outbound:

@@ -18,7 +18,7 @@ from storage.db import unit_of_work
 from storage.models import OutboxStatus
 
 PREVIEW = 60
-LISTABLE = ("uncertain", "failed", "pending", "sending", "gone")
+LISTABLE = ("uncertain", "failed", "pending", "claimed", "sending", "gone")
 
 RESEND_HELP = """\
 Put `uncertain` or `failed` messages back in the queue (status pending, attempts 0, due now);

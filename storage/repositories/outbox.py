@@ -57,18 +57,31 @@ async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, row_id)
 
 
-async def start_sending(session: AsyncSession, row_id: int, *, worker: str, now: datetime) -> bool:
-    """Mark a row this worker claimed `sending`, just before the platform call.
+async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: str,
+                        now: datetime) -> set[int]:
+    """Mark rows this worker claimed `sending`, just before their platform calls.
 
-    False when the claim was taken back meanwhile (its lease ran out): then it must not be sent.
+    Returns the ids still claimed by this worker; a row missing from the answer was taken back
+    meanwhile (its lease ran out) and must not be sent.
     """
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.CLAIMED,
-               OutboxMessage.claimed_by == worker)
-        .values(status=OutboxStatus.SENDING, claimed_at=now)
-        .execution_options(synchronize_session=False))
-    return bool(result.rowcount)
+    if not ids:
+        return set()
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.CLAIMED,
+                   OutboxMessage.claimed_by == worker)
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False))
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *,
+                      now: datetime) -> None:
+    """Mark delivered rows `sent` with the platform's message ids."""
+    if sent:
+        await session.execute(update(OutboxMessage), [
+            {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
+             "platform_message_id": platform_id} for row_id, platform_id in sent])
 
 
 async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequence[int]:

@@ -57,7 +57,8 @@ async def make_uncertain(app: App, clock: ManualClock, key: str, text: str) -> i
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="dead-worker", now=clock.now(),
                            channels=["memory"])
-        assert await outbox.start_sending(session, row_id, worker="dead-worker", now=clock.now())
+        assert await outbox.start_sending(session, [row_id], worker="dead-worker",
+                                          now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     return row_id

@@ -44,14 +44,14 @@ async def queue(tg: TelegramBot, chat_id: int, text: str, *, key: str, is_group:
 
 
 async def settle(tg: TelegramBot, row_id: int, *, wait: float = 10) -> OutboxMessage:
-    """Wait until the sender is done with a row (neither pending nor sending)."""
+    """Wait until the sender is done with a row (not pending, claimed or sending)."""
     assert tg.app is not None
     deadline = time.monotonic() + wait
     while True:
         async with tg.app.sessions() as session:
             found = await session.get(OutboxMessage, row_id)
             assert found is not None
-            if found.status not in ("pending", "sending") or time.monotonic() > deadline:
+            if found.status not in ("pending", "claimed", "sending") or time.monotonic() > deadline:
                 return found
         await asyncio.sleep(0.05)
 

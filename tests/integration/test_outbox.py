@@ -122,7 +122,7 @@ async def test_row_left_sending_by_a_crash_becomes_uncertain_not_resent(
         await outbox.claim(session, ids=[row_id], worker="dead", now=clock.now(),
                            channels=["flaky"])
     async with unit_of_work(app.sessions) as session:
-        assert await outbox.start_sending(session, row_id, worker="dead", now=clock.now())
+        assert await outbox.start_sending(session, [row_id], worker="dead", now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     assert await app.sender.drain_once() == 0
@@ -157,8 +157,8 @@ async def test_a_claim_taken_back_after_its_lease_is_not_sent_by_its_first_worke
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="other", now=clock.now(),
                            channels=["flaky"])
-        assert not await outbox.start_sending(session, row_id, worker="slow", now=clock.now())
-        assert await outbox.start_sending(session, row_id, worker="other", now=clock.now())
+        assert not await outbox.start_sending(session, [row_id], worker="slow", now=clock.now())
+        assert await outbox.start_sending(session, [row_id], worker="other", now=clock.now())
 
 
 async def test_each_message_is_recorded_sent_right_after_its_call(app: App, clock) -> None:
