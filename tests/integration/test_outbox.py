@@ -234,3 +234,4 @@ async def test_the_sender_loop_outlives_a_database_error(app: App, flaky: FlakyC
         await task
     assert [m.outbox_id for m in flaky.delivered] == [row_id]
     assert (await row(app, row_id)).status == "sent"
+

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App
 from handlers.channel import RateLimited
@@ -136,3 +136,29 @@ async def test_a_chat_pause_leaves_other_chats_alone(
     await queue(app, "c2", "riêng")
     assert await app.sender.drain_once() == 1
     assert [s[1] for s in paced.sent] == ["riêng"]
+
+
+async def test_marks_of_concurrent_sends_share_their_commits(app: App, clock_time: FakeTime) -> None:
+    # Twenty chats are served side by side: their `sending` marks, and then their `sent` marks,
+    # go in shared transactions (group commit), not two transactions a message.
+    channel = PacedChannel(PacingSettings(overall_per_second=1000, overall_burst=50,
+                                          concurrency=20))
+    app.add_channel(channel)
+    app.sender.pacer = Pacer(monotonic=clock_time)
+    for index in range(20):
+        await queue(app, f"c{index}", "xin chào")
+    commits: list[int] = []
+
+    def count(_conn: object) -> None:
+        commits.append(1)
+
+    event.listen(app.engine.sync_engine, "commit", count)
+    try:
+        assert await app.sender.drain_once() == 20
+    finally:
+        event.remove(app.engine.sync_engine, "commit", count)
+    assert sorted(chat for chat, _, _ in channel.sent) == sorted(f"c{i}" for i in range(20))
+    async with app.sessions() as session:
+        statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+    assert set(statuses) == {"sent"}
+    assert len(commits) <= 6, f"{len(commits)} commits for 20 messages"
