@@ -30,7 +30,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientSession, web  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.pgdb import fresh_database  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.channels.telegram.outbound import TelegramChannel  # noqa: E402
 from bot.channels.telegram.platform import build_application  # noqa: E402
@@ -49,7 +49,6 @@ from storage.models import OutboxMessage, Priority  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
 from tests.fakes.telegram_rules import FloodLimits  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST_PRIVATE, FIRST_GROUP = 700_000, -1_009_000_000_000
 BUSY_CHATS, BUSY_MESSAGES, GROUP_MESSAGES = 200, 4, 6
 
@@ -195,20 +194,6 @@ async def run_once(label: str, url: str, work: Path, args: argparse.Namespace,
     return Outcome(label, queued, counts.get("sent", 0), seconds, stats)
 
 
-async def pg_database() -> tuple[str, str]:
-    name = f"sangkien_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-
-async def drop_pg(name: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
 async def main(args: argparse.Namespace) -> int:
     print(f"# broadcast: {args.private} private chats ({BUSY_CHATS} get {BUSY_MESSAGES} messages) "
           f"+ {args.groups} groups × {GROUP_MESSAGES}; overall limit {args.rate}/s, 1/s per chat, "
@@ -220,16 +205,8 @@ async def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for label, error_rate in (("clean", 0.0), ("10% 5xx", 0.10)):
-            name = None
-            if args.db == "sqlite":
-                url = f"sqlite+aiosqlite:///{work}/{uuid.uuid4().hex[:6]}.db"
-            else:
-                name, url = await pg_database()
-            try:
+            async with fresh_database(args.db, work) as url:
                 outcome = await run_once(label, url, work, args, error_rate)
-            finally:
-                if name:
-                    await drop_pg(name)
             ok &= report(outcome, args.rate, check_rate=error_rate == 0)
     return 0 if ok else 1
 

@@ -40,7 +40,6 @@ import logging
 import os
 import platform
 import random
-import re
 import shutil
 import signal
 import socket
@@ -48,8 +47,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,6 +61,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.chaos_check import JOBS, Verdict, check, scan_logs  # noqa: E402
 from bench.chaos_people import (  # noqa: E402
     TELEGRAM_MODES,
     ZALO_MODES,
@@ -76,24 +76,18 @@ from bench.chaos_people import (  # noqa: E402
     member_loop,
     officer_loop,
 )
+from bench.pgdb import scratch_database  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import load_config  # noqa: E402
-from handlers.textsplit import split_text  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import unit_of_work  # noqa: E402
 from storage.models import Chat, Identity, Member, Role  # noqa: E402
 from tests.factories import build_federation  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 UNIONS = ("DN01", "DN02", "TH01", "TH02")
 OFFICERS = {"DN01": "0900000002", "TH01": "0900000007", "DN02": "0911000002", "TH02": "0911000004"}
-JOBS = ("urge_units", "officer_digest", "district_digest", "weekly_league", "sprint_countdown",
-        "silent_reminders", "housekeeping", "broadcasts")
-SLOTTED = JOBS[:-1]
-"""Jobs that record every slot; `broadcasts` records only a slot that sent a broadcast."""
 TELEGRAM_SECRET = "chaos-telegram-secret_0123456789"
 ZALO_SECRET = "chaos-zalo-secret-0123456789"
-MAX_TEXT = {"telegram": 4096, "zalo": 2000}
 
 
 @dataclass
@@ -107,6 +101,12 @@ class Plan:
     min_kills: int
     kill_every: tuple[float, float]
     fault_every: tuple[float, float]
+
+    def done(self, elapsed: float, updates: int, kills: int) -> bool:
+        """Tell whether the chaos phase has run long enough."""
+        return elapsed >= self.max_load or (elapsed >= self.min_load
+                                            and updates >= self.min_updates
+                                            and kills >= self.min_kills)
 
 
 QUICK = Plan(calm=15, min_load=110, max_load=110, min_updates=0, min_kills=0,
@@ -332,121 +332,6 @@ async def wait_drained(pool: asyncpg.Pool, within: float) -> float:
     return -1.0
 
 
-@dataclass
-class Verdict:
-    lost: dict[str, int]
-    duplicated: dict[str, int]
-    uncertain: list[dict[str, Any]]
-    notes: list[str]
-
-
-async def check(pool: asyncpg.Pool, world: World, processes: list[Process], kills: list[Kill],
-                slots: tuple[datetime, datetime]) -> Verdict:
-    truth = world.truth
-    lost: Counter[str] = Counter()
-    duplicated: Counter[str] = Counter()
-    notes: list[str] = []
-
-    # Initiatives: every acknowledged registration once, every field as typed.
-    stored = await pool.fetch("SELECT member_id, title, field, content, effect, benefit_vnd "
-                              "FROM initiatives")
-    have = Counter(tuple(row.values()) for row in stored)
-    want = Counter(tuple(e.values()) for e in truth.initiatives)
-    lost["initiatives"] = sum((want - have).values())
-    duplicated["initiatives"] = sum((have - want).values())
-
-    # Approvals: every acknowledged "1" approved its initiative, and only once.
-    approved = {r["number"] for r in await pool.fetch(
-        "SELECT number FROM initiatives WHERE status = 'approved'")}
-    lost["approvals"] = len(set(truth.approved) - approved)
-    audit = Counter(r["subject"] for r in await pool.fetch(
-        "SELECT subject FROM audit_log WHERE action = 'review.approve'"))
-    duplicated["approvals"] = sum(n - 1 for n in audit.values() if n > 1) + len(approved - set(
-        truth.approved))
-
-    # Dialog answers: each acknowledged update was claimed once and got a reply queued.
-    claimed = Counter((r["channel"], r["update_id"]) for r in await pool.fetch(
-        "SELECT channel, update_id FROM processed_updates"))
-    replied = {tuple(r["dedup_key"].split(":")[1:-1]) for r in await pool.fetch(
-        "SELECT dedup_key FROM outbox WHERE dedup_key LIKE 'reply:%'")}
-    replied = {(parts[0], ":".join(parts[1:])) for parts in replied}
-    lost["answers"] = sum(1 for key in truth.acked if key not in claimed or key not in replied)
-    duplicated["answers"] = sum(1 for key, n in claimed.items() if n > 1)
-
-    # Messages: what reached the fakes, chat by chat, against the outbox rows.
-    rows = await pool.fetch("SELECT id, channel, chat_id, text, status, claimed_by, dedup_key, "
-                            "last_error FROM outbox")
-    received: dict[tuple[str, str], Counter[str]] = {}
-    for chat_id, sent in world.telegram.by_chat.items():
-        received[("telegram", str(chat_id))] = Counter(m.html for m in sent)
-    for chat_id, texts in world.zalo.by_chat.items():
-        received[("zalo", chat_id)] = Counter(texts)
-    explained: dict[tuple[str, str], Counter[str]] = {}
-    must: dict[tuple[str, str], Counter[str]] = {}
-    uncertain: list[dict[str, Any]] = []
-    pids = {pid: p.worker.name for p in processes for pid in p.pids}
-    killed = {k.pid for k in kills}
-    for row in rows:
-        chat = (row["channel"], row["chat_id"])
-        parts = split_text(row["text"], MAX_TEXT[row["channel"]])
-        if row["status"] in ("sent", "uncertain"):
-            explained.setdefault(chat, Counter()).update(parts)
-        if row["status"] == "sent":
-            must.setdefault(chat, Counter()).update(parts)
-        elif row["status"] == "uncertain":
-            pid = int(str(row["claimed_by"]).rsplit(":", 1)[-1])
-            arrived = all(received.get(chat, Counter())[p] > 0 for p in parts)
-            uncertain.append({"id": row["id"], "chat": f"{chat[0]}:{chat[1]}",
-                              "key": row["dedup_key"], "worker": pids.get(pid, "?"), "pid": pid,
-                              "killed": pid in killed, "arrived": arrived})
-        else:
-            lost["messages"] += 1
-            notes.append(f"outbox row {row['id']} ({row['dedup_key']}) ended {row['status']}: "
-                         f"{row['last_error']}")
-    for chat, got in received.items():
-        duplicated["messages"] += sum((got - explained.get(chat, Counter())).values())
-    for chat, need in must.items():
-        lost["messages"] += sum((need - received.get(chat, Counter())).values())
-
-    # Scheduled jobs: every full minute of the run has a claimed slot for every job, once.
-    first, last = slots
-    runs = await pool.fetch("SELECT job_name, slot, state FROM job_runs WHERE NOT manual")
-    done = Counter((r["job_name"], r["slot"].replace(second=0, microsecond=0)) for r in runs)
-    minute = first
-    while minute <= last:
-        for job in SLOTTED:
-            if done[(job, minute)] == 0:
-                lost["slots"] += 1
-                notes.append(f"job {job} has no run for the slot {minute:%H:%M} UTC")
-        minute += timedelta(minutes=1)
-    duplicated["slots"] = sum(n - 1 for n in done.values() if n > 1)
-    # The broadcast staff scheduled for a minute in the middle of the run went out, to everyone.
-    for cast in await pool.fetch("SELECT id, status, expected, sent_count FROM broadcasts"):
-        queued = await pool.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE $1 AND "
-                                     "dedup_key NOT LIKE '%:report:%'", f"broadcast:{cast['id']}:%")
-        notes.append(f"broadcast {cast['id']}: {cast['status']}, {queued} messages queued of "
-                     f"{cast['expected']} expected")
-        if cast["status"] != "sent" or queued != cast["expected"]:
-            lost["broadcasts"] += 1
-    states = Counter(r["state"] for r in runs)
-    notes.append("job runs by state: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
-    return Verdict(dict(lost), dict(duplicated), uncertain, notes)
-
-
-async def pg_database() -> tuple[str, str]:
-    name = f"sangkien_chaos_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-
-
-async def drop_database(name: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
 async def schedule_broadcast(config: Path, env: dict[str, str], work: Path) -> None:
     """Staff schedule a broadcast to one union for two minutes from now (the CLI, as staff do)."""
     at = (datetime.now(UTC) + timedelta(minutes=2)).replace(second=0, microsecond=0)
@@ -460,17 +345,34 @@ async def schedule_broadcast(config: Path, env: dict[str, str], work: Path) -> N
         raise RuntimeError(f"sangkien broadcast failed: {err.decode().strip()}")
 
 
-def rate(count: int, seconds: float) -> float:
-    return count / seconds if seconds > 0 else 0.0
+@dataclass
+class Phase:
+    """Updates acknowledged in a phase of the run, and how long each took to be."""
+
+    updates: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Outcome:
+    calm: Phase
+    chaos: Phase
+    started: float
+    drained: float
+    verdict: Verdict
 
 
 async def run(plan: Plan, members: int, seed_value: int, keep: bool) -> int:
     rng = random.Random(seed_value)
-    started_at, whole = datetime.now(UTC), time.monotonic()
-    print(f"# chaos run {started_at:%Y-%m-%d %H:%M} UTC: {members} members, 4 officers, 2 workers; "
-          f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-          flush=True)
-    name, url = await pg_database()
+    whole = time.monotonic()
+    print(f"# chaos run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: {members} members, 4 officers, "
+          f"2 workers; {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="sangkien-chaos-"))
     telegram = await ChaosTelegram(seed=seed_value).start()
     zalo = ChaosZalo()
@@ -479,95 +381,103 @@ async def run(plan: Plan, members: int, seed_value: int, keep: bool) -> int:
     await balancer.start()
     world = World(telegram, zalo, balancer, TELEGRAM_SECRET, ZALO_SECRET, Truth(), rng)
     processes: list[Process] = []
-    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2))
-    pool: asyncpg.Pool | None = None
+    chaos = Chaos(processes, world, plan, aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=2)))
     try:
-        people, officers = await seed(url, members, telegram)
-        config = write_config(work, url, telegram, zalo)
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith("SANGKIEN")} | {
-            "SANGKIEN__TELEGRAM__TOKEN": telegram.token, "SANGKIEN__ZALO__TOKEN": zalo.token,
-            "SANGKIEN__TELEGRAM__WEBHOOK_SECRET": TELEGRAM_SECRET,
-            "SANGKIEN__ZALO__WEBHOOK_SECRET": ZALO_SECRET, "PYTHONPATH": str(ROOT)}
-        for worker in balancer.workers:
-            env = base_env | {"SANGKIEN__WEB__PORT": str(worker.port)}
-            processes.append(Process(worker, config, env, work))
-        for process in processes:
-            process.start()
-        await asyncio.gather(*(p.wait_healthy(http) for p in processes))
-        pool = await asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=1, max_size=4)
-        units = {code: await pool.fetchval("SELECT id FROM units WHERE code = $1", code)
-                 for code in UNIONS}
-
-        load = asyncio.Event()
-        load.set()
-        taken: set[str] = set()
-        loops = [asyncio.create_task(member_loop(world, p, load.is_set)) for p in people]
-        loops += [asyncio.create_task(officer_loop(
-            world, officer, lambda u=units[code]: review_queue(pool, u, taken), load.is_set))
-            for code, officer in officers.items()]
-        t0 = time.monotonic()
-        print(f"calm for {plan.calm:.0f} s ...", flush=True)
-        await asyncio.sleep(plan.calm)
-        calm_updates, calm_lat = len(world.truth.acked), list(balancer.latencies)
-        calm_seconds = time.monotonic() - t0
-        first_slot = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
-
-        chaos_over = asyncio.Event()
-        chaos = Chaos(processes, world, plan, http)
-        await schedule_broadcast(config, base_env, work)
-        actors = [asyncio.create_task(chaos.killer(chaos_over)),
-                  asyncio.create_task(chaos.faults(chaos_over))]
-        t1 = time.monotonic()
-        print("chaos: kill -9 and platform faults ...", flush=True)
-        while True:
-            await asyncio.sleep(2)
-            elapsed = time.monotonic() - t1
-            if elapsed >= plan.max_load or (
-                    elapsed >= plan.min_load and len(world.truth.acked) >= plan.min_updates
-                    and len(chaos.kills) >= plan.min_kills):
-                break
-        chaos_over.set()
-        load.clear()
-        chaos_updates = len(world.truth.acked) - calm_updates
-        chaos_lat = balancer.latencies[len(calm_lat):]
-        chaos_seconds = time.monotonic() - t1
-        last_slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
-        await asyncio.gather(*actors)
-        await asyncio.gather(*loops)
-        await asyncio.gather(*chaos.restarts)
-        print("settling: faults off, outbox draining ...", flush=True)
-        drained = await wait_drained(pool, within=90)
-        verdict = await check(pool, world, processes, chaos.kills, (first_slot, last_slot))
+        async with scratch_database("sangkien_chaos", keep=keep) as url:
+            people, officers = await seed(url, members, telegram)
+            config = write_config(work, url, telegram, zalo)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("SANGKIEN")} | {
+                "SANGKIEN__TELEGRAM__TOKEN": telegram.token, "SANGKIEN__ZALO__TOKEN": zalo.token,
+                "SANGKIEN__TELEGRAM__WEBHOOK_SECRET": TELEGRAM_SECRET,
+                "SANGKIEN__ZALO__WEBHOOK_SECRET": ZALO_SECRET, "PYTHONPATH": str(ROOT)}
+            processes += [Process(w, config, env | {"SANGKIEN__WEB__PORT": str(w.port)}, work)
+                          for w in balancer.workers]
+            for process in processes:
+                process.start()
+            await asyncio.gather(*(p.wait_healthy(chaos.http) for p in processes))
+            async with asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=1,
+                                           max_size=4) as pool:
+                outcome = await drive(chaos, pool, people, officers,
+                                      lambda: schedule_broadcast(config, env, work))
+            if keep:
+                print(f"kept: database {url.rsplit('/', 1)[-1]}, logs in {work}")
     finally:
         for process in processes:
             await asyncio.to_thread(process.stop)
-        if pool is not None:
-            await pool.close()
-        await http.close()
+        await chaos.http.close()
         await balancer.close()
         await telegram.close()
         await zalo.close()
-        if not keep:
-            await drop_database(name)
-
     leaks = scan_logs(work, [telegram.token, zalo.token, TELEGRAM_SECRET, ZALO_SECRET])
-    updates = len(world.truth.acked)
-    lost, duplicated, uncertain = (sum(verdict.lost.values()), sum(verdict.duplicated.values()),
-                                   len(verdict.uncertain))
-    print(f"calm:  {calm_updates} updates in {calm_seconds:.0f} s = "
-          f"{rate(calm_updates, calm_seconds):.1f}/s, ack median {median_ms(calm_lat):.0f} ms")
-    ratio = rate(chaos_updates, chaos_seconds) / max(rate(calm_updates, calm_seconds), 1e-9)
-    print(f"chaos: {chaos_updates} updates in {chaos_seconds:.0f} s = "
-          f"{rate(chaos_updates, chaos_seconds):.1f}/s, ack median {median_ms(chaos_lat):.0f} ms "
-          f"(throughput {ratio:.2f}x calm)")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    report(outcome, chaos, leaks)
+    print(f"the whole run took {time.monotonic() - whole:.0f} s")
+    return verdict_line(outcome.verdict, chaos.kills, updates=len(world.truth.acked), leaks=leaks,
+                        drained=outcome.drained)
+
+
+async def drive(chaos: Chaos, pool: asyncpg.Pool, people: list[Person],
+                officers: dict[str, Person], broadcast: Callable[[], Awaitable[None]]) -> Outcome:
+    """The people use the bot: calm first (the baseline), then with kills and faults."""
+    world, plan = chaos.world, chaos.plan
+    units = {code: await pool.fetchval("SELECT id FROM units WHERE code = $1", code)
+             for code in UNIONS}
+    load = asyncio.Event()
+    load.set()
+    taken: set[str] = set()
+    loops = [asyncio.create_task(member_loop(world, p, load.is_set)) for p in people]
+    loops += [asyncio.create_task(officer_loop(
+        world, officer, lambda u=units[code]: review_queue(pool, u, taken), load.is_set))
+        for code, officer in officers.items()]
+    print(f"calm for {plan.calm:.0f} s ...", flush=True)
+    t0 = time.monotonic()
+    await asyncio.sleep(plan.calm)
+    calm = Phase(len(world.truth.acked), time.monotonic() - t0, list(world.balancer.latencies))
+    first_slot = (datetime.now(UTC) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+
+    over = asyncio.Event()
+    await broadcast()
+    actors = [asyncio.create_task(chaos.killer(over)), asyncio.create_task(chaos.faults(over))]
+    t1 = time.monotonic()
+    print("chaos: kill -9 and platform faults ...", flush=True)
+    while True:
+        await asyncio.sleep(2)
+        if plan.done(time.monotonic() - t1, len(world.truth.acked), len(chaos.kills)):
+            break
+    over.set()
+    load.clear()
+    phase = Phase(len(world.truth.acked) - calm.updates, time.monotonic() - t1,
+                  world.balancer.latencies[len(calm.latencies):])
+    last_slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    await asyncio.gather(*actors, *loops)
+    await asyncio.gather(*chaos.restarts)
+    print("settling: faults off, outbox draining ...", flush=True)
+    drained = await wait_drained(pool, within=90)
+    workers = {pid: p.worker.name for p in chaos.processes for pid in p.pids}
+    verdict = await check(pool, world, workers=workers, killed={k.pid for k in chaos.kills},
+                          slots=(first_slot, last_slot))
+    return Outcome(calm, phase, t1, drained, verdict)
+
+
+def report(outcome: Outcome, chaos: Chaos, leaks: int) -> None:
+    """Print the figures, the notes and each kill that left messages uncertain."""
+    world, calm, phase, verdict = chaos.world, outcome.calm, outcome.chaos, outcome.verdict
+    telegram, zalo, balancer = world.telegram, world.zalo, world.balancer
+    print(f"calm:  {calm.updates} updates in {calm.seconds:.0f} s = {calm.rate:.1f}/s, "
+          f"ack median {median_ms(calm.latencies):.0f} ms")
+    print(f"chaos: {phase.updates} updates in {phase.seconds:.0f} s = {phase.rate:.1f}/s, ack "
+          f"median {median_ms(phase.latencies):.0f} ms "
+          f"(throughput {phase.rate / max(calm.rate, 1e-9):.2f}x calm)")
     print(f"initiatives {len(world.truth.initiatives)}, approvals {len(world.truth.approved)}, "
           f"messages to telegram {len(telegram.sent)} / zalo {len(zalo.sent)}; webhook posts "
           f"{balancer.posts} ({balancer.redeliveries} redelivered: "
           + ", ".join(f"{k} {v}" for k, v in sorted(balancer.outcomes.items()) if k != "200")
-          + f"); fakes refused telegram {dict(world.telegram.refused)} zalo {dict(zalo.refused)}")
+          + f"); fakes refused telegram {dict(telegram.refused)} zalo {dict(zalo.refused)}")
     print("fault time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(chaos.modes.items())))
     print(f"no reply within {world.patience:.0f} s: {world.truth.no_reply}; drained in "
-          f"{drained:.1f} s; token leaks in logs: {leaks}")
+          f"{outcome.drained:.1f} s; token leaks in logs: {leaks}")
     print("lost by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(verdict.lost.items()))
           + " | duplicated by kind: " + ", ".join(f"{k} {v}" for k, v in
                                                  sorted(verdict.duplicated.items())))
@@ -577,42 +487,32 @@ async def run(plan: Plan, members: int, seed_value: int, keep: bool) -> int:
     for row in verdict.uncertain:
         by_pid.setdefault(row["pid"], []).append(row)
     for number, kill in enumerate(chaos.kills, 1):
-        rows = by_pid.pop(kill.pid, [])
-        if rows:
+        if rows := by_pid.pop(kill.pid, []):
             arrived = sum(r["arrived"] for r in rows)
-            print(f"  kill {number} ({kill.worker}, pid {kill.pid}, {kill.at - t1:.0f} s into the "
-                  f"chaos) landed between send and commit of {len(rows)} message(s), "
+            print(f"  kill {number} ({kill.worker}, pid {kill.pid}, {kill.at - outcome.started:.0f} "
+                  f"s into the chaos) landed between send and commit of {len(rows)} message(s), "
                   f"{arrived} of them had reached the platform: outbox "
                   + ", ".join(f"{r['id']} ({r['key']})" for r in rows))
     for pid, rows in by_pid.items():
         print(f"  UNEXPLAINED: pid {pid} was not killed but left uncertain rows "
               + ", ".join(str(r["id"]) for r in rows))
-    if keep:
-        print(f"kept: database {name}, logs in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
-    print(f"the whole run took {time.monotonic() - whole:.0f} s")
+
+
+def verdict_line(verdict: Verdict, kills: list[Kill], *, updates: int, leaks: int,
+                 drained: float) -> int:
+    """Print the one line and return the exit status.
+
+    Every uncertain row must have been left by a kill that landed between its send and its
+    commit; a worker sends to several chats at once, so one kill can leave several.
+    """
+    lost, duplicated = sum(verdict.lost.values()), sum(verdict.duplicated.values())
     hit = len({r["pid"] for r in verdict.uncertain})
-    print(f"{hit} of {len(chaos.kills)} kills landed between a send and its commit")
-    print(f"lost={lost} duplicated={duplicated} uncertain={uncertain} updates={updates} "
-          f"kills={len(chaos.kills)}")
-    # Every uncertain row must have been left by a kill that landed between its send and its
-    # commit; a worker sends to several chats at once, so one kill can leave several.
+    print(f"{hit} of {len(kills)} kills landed between a send and its commit")
+    print(f"lost={lost} duplicated={duplicated} uncertain={len(verdict.uncertain)} "
+          f"updates={updates} kills={len(kills)}")
     unexplained = [r for r in verdict.uncertain if not r["killed"]]
     ok = lost == 0 and duplicated == 0 and not unexplained and leaks == 0 and drained >= 0
     return 0 if ok else 1
-
-
-PHONE = re.compile(r"(?<!\d)0\d{9}(?!\d)")
-
-
-def scan_logs(work: Path, secrets: list[str]) -> int:
-    """Count tokens, webhook secrets and phone numbers in the workers' logs (none may appear)."""
-    count = 0
-    for path in work.glob("*.log"):
-        text = path.read_text(errors="replace")
-        count += sum(text.count(secret) for secret in secrets) + len(PHONE.findall(text))
-    return count
 
 
 def main() -> int:

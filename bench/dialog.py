@@ -20,11 +20,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import scratch_database  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.channels.memory import MemoryChannel  # noqa: E402
 from bot.config import load_config  # noqa: E402
@@ -35,7 +34,6 @@ from storage.db import unit_of_work  # noqa: E402
 from storage.models import Identity, Member, ProcessedUpdate  # noqa: E402
 from tests.factories import build_federation  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 ANSWERS = ["/sangkien", "Cải tiến quy trình nhập kho bằng mã QR", "4",
            "Dán mã QR lên từng kệ và quét bằng điện thoại khi nhập, xuất kho.",
            "Giảm một nửa thời gian kiểm kê hằng tháng.", "200 triệu", "1"]
@@ -149,15 +147,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await run_one("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db", args.members)
     if args.db in ("postgresql", "both"):
-        name = f"bench_dialog_{uuid.uuid4().hex[:8]}"
-        conn = await asyncpg.connect(PG_ADMIN)
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            await run_one("postgresql",
-                          f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", args.members)
-        finally:
-            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await conn.close()
+        async with scratch_database("bench_dialog") as url:
+            await run_one("postgresql", url, args.members)
 
 
 if __name__ == "__main__":

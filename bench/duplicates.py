@@ -15,17 +15,16 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.dialog import PG_ADMIN, make_app  # noqa: E402
+from bench.dialog import make_app  # noqa: E402
+from bench.pgdb import scratch_database  # noqa: E402
 from handlers.services import duplicates  # noqa: E402
 from handlers.textnorm import fold  # noqa: E402
 from storage.db import unit_of_work  # noqa: E402
@@ -98,15 +97,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/dup.db", args.initiatives)
     if args.db in ("postgresql", "both"):
-        name = f"bench_dup_{uuid.uuid4().hex[:8]}"
-        conn = await asyncpg.connect(PG_ADMIN)
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            await measure("postgresql", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
-                          args.initiatives)
-        finally:
-            await conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await conn.close()
+        async with scratch_database("bench_dup") as url:
+            await measure("postgresql", url, args.initiatives)
 
 
 if __name__ == "__main__":

@@ -26,13 +26,13 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 from openpyxl import Workbook
 from sqlalchemy import delete, func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import admin, database_url  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.cli import main as cli_main  # noqa: E402
 from bot.config import load_config  # noqa: E402
@@ -41,7 +41,6 @@ from storage import migrate  # noqa: E402
 from storage.models import AuditEntry, Member  # noqa: E402
 from tests.factories import build_federation  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 HEADER = ["phone", "name", "unit_code", "role"]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Ngọc", "Hữu"]
@@ -172,20 +171,11 @@ def main() -> None:
 
 def bench_postgres(rows: list[list[str]], files: dict[str, Path], repeat: int) -> None:
     name = f"bench_import_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        bench("postgresql", f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", rows, files,
-              repeat)
+        bench("postgresql", database_url(name), rows, files, repeat)
     finally:
-        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+        asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

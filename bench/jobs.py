@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgdb import scratch_database
 from bot import scheduling
 from bot.app import App
 from bot.config import load_config
@@ -34,7 +33,6 @@ from schedules.runner import fire
 from storage import migrate
 from storage.db import unit_of_work
 
-PG_ROOT = os.environ.get("SANGKIEN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 FIRED = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # 08:00 in Hanoi
 TODAY = date(2026, 11, 25)
 BLOCKS = 20
@@ -56,14 +54,6 @@ LEFT JOIN (SELECT m.unit_id, count(*) AS silent FROM members m
 WHERE u.level = 'grassroots'
 GROUP BY u.id, u.code, u.name, t.target, s.silent
 """
-
-
-async def admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ROOT)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def unit_rows(units: int, per_unit: int) -> list[tuple]:
@@ -213,10 +203,7 @@ async def measure(url: str) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    name = f"sangkien_bench_{uuid.uuid4().hex[:8]}"
-    await admin(f'CREATE DATABASE "{name}"')
-    url = PG_ROOT.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-    try:
+    async with scratch_database() as url:
         await asyncio.to_thread(migrate.upgrade, url)
         started = time.perf_counter()
         await generate(url.replace("+asyncpg", ""), units=args.units, members=args.members,
@@ -224,8 +211,6 @@ async def main(args: argparse.Namespace) -> None:
         print(f"generated {args.units} unions, {args.members} members, {args.initiatives} "
               f"initiatives in {time.perf_counter() - started:.1f} s")
         await measure(url)
-    finally:
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pgdb import scratch_database
 from bot.cli.reports import vacuum
 from handlers.clock import SystemClock, local_today
 from handlers.services import awards, benefits, demo, demo_national, forecast, league
@@ -37,7 +37,6 @@ from storage import migrate
 from storage.db import DatabaseSettings, create_engine, create_sessionmaker, unit_of_work
 from storage.repositories import standings
 
-PG_ROOT = os.environ.get("SANGKIEN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 RUNS = int(os.environ.get("SANGKIEN_BENCH_RUNS", "5"))
 PROGRAMME = ProgrammeSettings(fields=("Kỹ thuật", "Khác"))
 STATUSES = list(PROGRAMME.counting_statuses)
@@ -215,35 +214,18 @@ def progress(stage: str, rows: int, _seen: dict[str, int] = {}) -> None:  # noqa
     print(f"\r  loading {stage}: {_seen[stage]:,}      ", end="", file=sys.stderr, flush=True)
 
 
-async def admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ROOT)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def main() -> None:
     print(f"reports benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     for name, seconds in await sqlite_bench():
         flag = "ok" if seconds < 0.05 else "OVER 50 ms"
         print(f"  SQLite demo district  {name:<18} {seconds * 1000:7.1f} ms  {flag}")
-    url = os.environ.get("SANGKIEN_BENCH_PG_URL")
-    name = None
-    if url is None:
-        name = f"sangkien_bench_{uuid.uuid4().hex[:8]}"
-        await admin(f'CREATE DATABASE "{name}"')
-        url = PG_ROOT.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-    try:
+    async with scratch_database(reuse=os.environ.get("SANGKIEN_BENCH_PG_URL")) as url:
         seconds = await load(url)
         if seconds:
             print(f"  national demo load (PostgreSQL): {seconds:.0f} s")
         for label, ours, hand in await pg_bench(url):
             print(f"  PostgreSQL national  {label:<38} ours {ours:6.3f} s  "
                   f"hand-written SQL {hand:6.3f} s  ratio {ours / hand:4.2f}")
-    finally:
-        if name is not None:
-            await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -19,18 +19,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pgdb import fresh_database  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import load_config  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -40,7 +39,6 @@ from tests.factories import build_federation  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.fakes.telegram_people import TgUser  # noqa: E402
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 ANSWERS = ["/sangkien", "Cải tiến quy trình nhập kho bằng mã QR", "4",
            "Dán mã QR lên từng kệ và quét bằng điện thoại khi nhập, xuất kho.",
            "Giảm một nửa thời gian kiểm kê hằng tháng.", "200 triệu", "1"]
@@ -183,20 +181,6 @@ def echo_bot() -> None:
     app.run_polling(timeout=10, allowed_updates=["message"])
 
 
-async def pg_database() -> tuple[str, str]:
-    name = f"sangkien_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-
-async def drop_pg(name: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
 async def main(members: int, databases: list[str]) -> int:
     print(f"# {members} members × {len(ANSWERS)} updates; {platform.processor() or platform.machine()}"
           f", {psutil.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -208,16 +192,8 @@ async def main(members: int, databases: list[str]) -> int:
               f"{'ratio':>7}")
         print(row(echo, echo))
         for db in databases:
-            name = None
-            if db == "sqlite":
-                url = f"sqlite+aiosqlite:///{work}/bench.db"
-            else:
-                name, url = await pg_database()
-            try:
+            async with fresh_database(db, work) as url:
                 ours, (stored, initiatives) = await run_ours(url, members, work)
-            finally:
-                if name:
-                    await drop_pg(name)
             ours.name = f"sangkien-bot ({db})"
             print(row(ours, echo) + f"   committed: {stored} updates, {initiatives} initiatives")
             if stored != ours.updates or initiatives != members:

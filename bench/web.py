@@ -21,7 +21,6 @@ import re
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +30,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reports import PG_ROOT, admin, load
+from bench.pgdb import scratch_database
+from bench.reports import load
 from handlers.clock import SystemClock, local_today
 from handlers.services import dashboard, web_access
 from handlers.services import report_scope as scopes
@@ -226,20 +226,11 @@ async def bench(url: str) -> None:
 
 async def main() -> None:
     print(f"web benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
-    url = os.environ.get("SANGKIEN_BENCH_PG_URL")
-    name = None
-    if url is None:
-        name = f"sangkien_bench_{uuid.uuid4().hex[:8]}"
-        await admin(f'CREATE DATABASE "{name}"')
-        url = PG_ROOT.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-    try:
+    async with scratch_database(reuse=os.environ.get("SANGKIEN_BENCH_PG_URL")) as url:
         seconds = await load(url)
         if seconds:
             print(f"  national demo load (PostgreSQL): {seconds:.0f} s")
         await bench(url)
-    finally:
-        if name is not None:
-            await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

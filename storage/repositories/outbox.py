@@ -107,8 +107,10 @@ async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequ
 
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     """Count outbox rows per status (for /healthz and metrics)."""
-    stmt = select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
-    return dict((await session.execute(stmt)).all())
+    counts: dict[str, int] = {}
+    for (_, status), count in (await count_by_channel_and_status(session)).items():
+        counts[status] = counts.get(status, 0) + count
+    return counts
 
 
 async def list_for_chat(session: AsyncSession, *, channel: str, chat_id: str) -> Sequence[OutboxMessage]:
