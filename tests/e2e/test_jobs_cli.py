@@ -82,6 +82,7 @@ def test_broadcast_from_the_shell_queues_one_message_per_linked_group(cli: Cli) 
 
 
 def test_run_and_console_with_jobs_start_the_scheduler(cli: Cli) -> None:
+    cli = Cli(cli.env | {"SANGKIEN__SCHEDULES__ENABLED": "true"}, cli.cwd)
     log = cli.cwd / "data" / "sangkien.log"
     assert cli.run("console", "--as", "0900000002", stdin=":who\n").returncode == 0
     assert "scheduler started" not in log.read_text(encoding="utf-8")

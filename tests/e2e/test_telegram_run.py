@@ -20,10 +20,7 @@ async def test_sangkien_run_answers_start_and_carries_a_member_through_sangkien(
                      "SANGKIEN__TELEGRAM__BASE_URL": fake.base_url,
                      "SANGKIEN__TELEGRAM__POLL_TIMEOUT": "5",
                      "SANGKIEN__TELEGRAM__PACING__PER_CHAT_PER_SECOND": "50",
-                     "SANGKIEN__LOGGING__LEVEL": "DEBUG",
-                     # A scheduled DM (e.g. the 10:00 reminder's catch-up) would interleave with
-                     # the dialog this test reads message by message.
-                     "SANGKIEN__SCHEDULES__ENABLED": "false"}
+                     "SANGKIEN__LOGGING__LEVEL": "DEBUG"}
     proc = Cli(env, cli.cwd).popen("run")
     try:
         lan = TgUser(fake, 424242, "Lan")

@@ -20,10 +20,6 @@ from tests.fakes.zalo_bot import SECRET
 USER = "6ede9afa66b88fe6d6a9"
 pytestmark = pytest.mark.slow
 
-NO_JOBS = {"SANGKIEN__SCHEDULES__ENABLED": "false"}
-"""A scheduled DM (the 10:00 reminder's catch-up, say) would interleave with the dialogs these
-tests read message by message; schedules are tested on their own."""
-
 
 @dataclass
 class Running:
@@ -50,7 +46,7 @@ class Running:
 @contextlib.asynccontextmanager
 async def sangkien_run(cli: Cli, fake: FakeZalo, **zalo: str) -> AsyncIterator[Running]:
     env = cli.env | {"SANGKIEN__ZALO__TOKEN": fake.token, "SANGKIEN__ZALO__BASE_URL": fake.base_url,
-                     "SANGKIEN__ZALO__POLL_TIMEOUT": "1", **NO_JOBS}
+                     "SANGKIEN__ZALO__POLL_TIMEOUT": "1"}
     env |= {f"SANGKIEN__ZALO__{key.upper()}": value for key, value in zalo.items()}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=cli.cwd,
@@ -127,7 +123,7 @@ async def test_zalo_status_and_resume_from_the_command_line(cli: Cli) -> None:
 
 async def test_zalo_webhook_set_info_and_delete_from_the_command_line(cli: Cli,
                                                                       fake_zalo: FakeZalo) -> None:
-    env = cli.env | NO_JOBS | {"SANGKIEN__ZALO__TOKEN": fake_zalo.token,
+    env = cli.env | {"SANGKIEN__ZALO__TOKEN": fake_zalo.token,
                      "SANGKIEN__ZALO__BASE_URL": fake_zalo.base_url,
                      "SANGKIEN__ZALO__WEBHOOK_URL": "https://bot.example.org/zalo/webhook",
                      "SANGKIEN__ZALO__WEBHOOK_SECRET": SECRET}
