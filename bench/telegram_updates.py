@@ -1,12 +1,15 @@
-"""Benchmark: N members run the whole registration dialog over Telegram (issue 4).
+"""Benchmark: members run the registration dialog over Telegram, ours beside two PTB bots (issues 4, 14).
 
 The bot is the real `sangkien run` in its own process, polling a fake Bot API through the real
-python-telegram-bot; every update is committed before it is confirmed. The baseline, measured in
-the same run on the same fake, is a plain python-telegram-bot echo bot (Application.run_polling
-with one MessageHandler). Both get the same stream: each member sends the next message only after
-the reply to the previous one arrived. CPU is the bot process's user+system time.
+python-telegram-bot; every update is committed before it is confirmed. Two baselines run in the
+same round on the same fake with the same load: a plain python-telegram-bot echo bot
+(Application.run_polling with one MessageHandler) and the idiomatic PTB bot running the same
+six-step dialog (bench/ptb_dialog_bot.py: ConversationHandler + PicklePersistence, saved every
+60 s). Every member sends the next message only after the reply to the previous one arrived;
+`--members` of them at once, each running `--dialogs` whole dialogs. CPU is the bot process's
+user+system time; latency is from a message sent to its reply received.
 
-    python bench/telegram_updates.py [--members 200] [--db sqlite|postgresql|both]
+    python bench/telegram_updates.py [--members 20] [--dialogs 10] [--repeat 3] [--db sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import argparse
 import asyncio
 import os
 import platform
+import re
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +50,8 @@ ANSWERS = ["/sangkien", "Cải tiến quy trình nhập kho bằng mã QR", "4",
            "Dán mã QR lên từng kệ và quét bằng điện thoại khi nhập, xuất kho.",
            "Giảm một nửa thời gian kiểm kê hằng tháng.", "200 triệu", "1"]
 FIRST_USER = 500_000
+DB_COUNTERS = ("sangkien_db_statements_total", "sangkien_db_commits_total")
+"""Counters the bot exposes on /metrics (when it has them): statements and commits."""
 
 
 @dataclass
@@ -51,6 +60,8 @@ class Result:
     updates: int
     seconds: float
     cpu: float
+    latencies: list[float] = field(default_factory=list)
+    counters: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_update_ms(self) -> float:
@@ -59,6 +70,14 @@ class Result:
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * statistics.median(self.latencies)
+
+    def per_update(self, counter: str) -> float | None:
+        value = self.counters.get(counter)
+        return None if value is None else value / self.updates
 
 
 async def prepare_database(url: str, members: int) -> None:
@@ -92,19 +111,23 @@ async def durable_counts(url: str) -> tuple[int, int]:
         await app.close()
 
 
-async def drive(fake: FakeTelegram, members: int, answers: list[str]) -> None:
+async def drive(fake: FakeTelegram, members: int, dialogs: int, latencies: list[float]) -> None:
     """Every member types the answers in turn, each after the reply to the previous one."""
     async def one(index: int) -> None:
         user = TgUser(fake, FIRST_USER + index, f"TV{index}")
-        for text in answers:
-            await user.says(text)
-            await fake.next_message(user.chat, wait=120)
+        for _ in range(dialogs):
+            for text in ANSWERS:
+                sent = time.perf_counter()
+                await user.says(text)
+                await fake.next_message(user.chat, wait=120)
+                latencies.append(time.perf_counter() - sent)
 
     await asyncio.gather(*(one(i) for i in range(members)))
 
 
 async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
-                  run: Callable[[], Awaitable[None]], updates: int) -> Result:
+                  run: Callable[[list[float]], Awaitable[None]], updates: int,
+                  metrics_url: str | None = None) -> Result:
     """Wait for the bot to poll, then time the run and read the bot process's CPU."""
     while not fake.calls_of("getUpdates"):
         if proc.poll() is not None:
@@ -112,11 +135,37 @@ async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)
     process = psutil.Process(proc.pid)
+    counted = await asyncio.to_thread(scrape, metrics_url)
     before, started = process.cpu_times(), time.perf_counter()
-    await run()
+    latencies: list[float] = []
+    await run(latencies)
     seconds, after = time.perf_counter() - started, process.cpu_times()
     cpu = (after.user - before.user) + (after.system - before.system)
-    return Result(name, updates, seconds, cpu)
+    counters = {}
+    if counted:
+        now = await asyncio.to_thread(scrape, metrics_url)
+        counters = {k: now[k] - counted[k] for k in counted}
+    return Result(name, updates, seconds, cpu, latencies, counters)
+
+
+def scrape(url: str | None) -> dict[str, float]:
+    """Read the database counters from the bot's /metrics (empty when it has none)."""
+    if url is None:
+        return {}
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        text = answer.read().decode()
+    found = {}
+    for counter in DB_COUNTERS:
+        values = [float(v) for v in re.findall(rf"^{counter}(?:{{[^}}]*}})? (\S+)$", text, re.M)]
+        if values:
+            found[counter] = sum(values)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -133,34 +182,40 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.kill()
 
 
-async def run_ours(url: str, members: int, workdir: Path) -> tuple[Result, tuple[int, int]]:
+async def run_ours(url: str, members: int, dialogs: int, workdir: Path
+                   ) -> tuple[Result, tuple[int, int]]:
     await prepare_database(url, members)
     fake = await FakeTelegram().start()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANGKIEN")} | {
         "SANGKIEN__DATABASE__URL": url, "SANGKIEN__TELEGRAM__TOKEN": fake.token,
-        "SANGKIEN__TELEGRAM__BASE_URL": fake.base_url, "SANGKIEN__WEB__PORT": "0",
+        "SANGKIEN__TELEGRAM__BASE_URL": fake.base_url, "SANGKIEN__WEB__PORT": str(port),
         "SANGKIEN__TELEGRAM__POLL_TIMEOUT": "10",
         # Pacing is a wait, not work: the bench measures CPU and throughput without it.
         "SANGKIEN__TELEGRAM__PACING__PER_CHAT_PER_SECOND": "1000",
         "SANGKIEN__TELEGRAM__PACING__OVERALL_PER_SECOND": "10000",
+        # Scheduled jobs would add their own work to the figure.
+        "SANGKIEN__SCHEDULES__ENABLED": "false",
         "PYTHONPATH": str(ROOT)}
     proc = start(["-m", "bot", "run"], env, workdir / "bot.log")
     try:
-        result = await measure("sangkien-bot", fake, proc, lambda: drive(fake, members, ANSWERS),
-                               members * len(ANSWERS))
+        result = await measure("sangkien-bot", fake, proc,
+                               lambda lat: drive(fake, members, dialogs, lat),
+                               members * dialogs * len(ANSWERS),
+                               metrics_url=f"http://127.0.0.1:{port}/metrics")
     finally:
         await asyncio.to_thread(stop, proc)
         await fake.close()
     return result, await durable_counts(url)
 
 
-async def run_echo(members: int, workdir: Path) -> Result:
+async def run_ptb(name: str, args: list[str], members: int, dialogs: int, workdir: Path) -> Result:
     fake = await FakeTelegram().start()
     env = dict(os.environ) | {"ECHO_TOKEN": fake.token, "ECHO_BASE_URL": fake.base_url}
-    proc = start([str(Path(__file__)), "--echo-bot"], env, workdir / "echo.log")
+    proc = start(args, env, workdir / f"{name.replace(' ', '-')}.log")
     try:
-        return await measure("PTB echo bot", fake, proc, lambda: drive(fake, members, ANSWERS),
-                             members * len(ANSWERS))
+        return await measure(name, fake, proc, lambda lat: drive(fake, members, dialogs, lat),
+                             members * dialogs * len(ANSWERS))
     finally:
         await asyncio.to_thread(stop, proc)
         await fake.close()
@@ -181,30 +236,64 @@ def echo_bot() -> None:
     app.run_polling(timeout=10, allowed_updates=["message"])
 
 
-async def main(members: int, databases: list[str]) -> int:
-    print(f"# {members} members × {len(ANSWERS)} updates; {platform.processor() or platform.machine()}"
-          f", {psutil.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{datetime.now(UTC):%Y-%m-%d}")
+async def one_round(members: int, dialogs: int, databases: list[str], work: Path
+                    ) -> dict[str, Result]:
+    results = {"echo": await run_ptb("PTB echo bot", [str(Path(__file__)), "--echo-bot"],
+                                     members, dialogs, work)}
+    results["dialog"] = await run_ptb(
+        "PTB dialog bot", [str(ROOT / "bench" / "ptb_dialog_bot.py"),
+                           str(work / f"ptb-{time.time_ns()}.pickle")], members, dialogs, work)
+    for db in databases:
+        async with fresh_database(db, work) as url:
+            ours, (stored, initiatives) = await run_ours(url, members, dialogs, work)
+        ours.name = f"sangkien-bot ({db})"
+        if stored != ours.updates or initiatives != members * dialogs:
+            raise SystemExit(f"{ours.name}: NOT EVERY UPDATE WAS COMMITTED "
+                             f"({stored} updates, {initiatives} initiatives)")
+        results[db] = ours
+    return results
+
+
+def row(result: Result, echo: Result, dialog: Result) -> str:
+    line = (f"{result.name:<26}{result.updates:>8}{result.seconds:>9.1f}{result.rate:>11.0f}"
+            f"{result.p50_ms:>9.0f}{result.per_update_ms:>10.2f}"
+            f"{result.per_update_ms / echo.per_update_ms:>8.2f}"
+            f"{result.per_update_ms / dialog.per_update_ms:>9.2f}{result.rate / dialog.rate:>9.2f}")
+    statements, commits = (result.per_update(c) for c in DB_COUNTERS)
+    if statements is not None and commits is not None:
+        line += f"   {statements:.2f} statements, {commits:.2f} commits per update"
+    return line
+
+
+def median_result(results: list[Result]) -> Result:
+    """The round of median CPU per update (its other figures come with it)."""
+    ordered = sorted(results, key=lambda r: r.per_update_ms)
+    return ordered[len(ordered) // 2]
+
+
+async def main(members: int, dialogs: int, repeat: int, databases: list[str]) -> int:
+    print(f"# {members} members at once x {dialogs} dialogs x {len(ANSWERS)} updates; "
+          f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+          f"load {os.getloadavg()[0]:.1f}")
+    header = (f"{'bot':<26}{'updates':>8}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}"
+              f"{'CPU ms/u':>10}{'x echo':>8}{'x dialog':>9}{'rate x':>9}")
+    rounds: list[dict[str, Result]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        echo = await run_echo(members, work)
-        print(f"{'bot':<24}{'updates':>8}{'seconds':>9}{'updates/s':>11}{'CPU ms/update':>15}"
-              f"{'ratio':>7}")
-        print(row(echo, echo))
-        for db in databases:
-            async with fresh_database(db, work) as url:
-                ours, (stored, initiatives) = await run_ours(url, members, work)
-            ours.name = f"sangkien-bot ({db})"
-            print(row(ours, echo) + f"   committed: {stored} updates, {initiatives} initiatives")
-            if stored != ours.updates or initiatives != members:
-                print("  NOT EVERY UPDATE WAS COMMITTED")
-                return 1
+        for n in range(repeat):
+            results = await one_round(members, dialogs, databases, Path(tmp))
+            rounds.append(results)
+            print(f"round {n + 1}")
+            print(header)
+            for result in results.values():
+                print(row(result, results["echo"], results["dialog"]))
+    if repeat > 1:
+        print(f"median of {repeat} rounds (CPU per update; the ratios are of the medians)")
+        print(header)
+        medians = {key: median_result([r[key] for r in rounds]) for key in rounds[0]}
+        for result in medians.values():
+            print(row(result, medians["echo"], medians["dialog"]))
     return 0
-
-
-def row(result: Result, baseline: Result) -> str:
-    return (f"{result.name:<24}{result.updates:>8}{result.seconds:>9.1f}{result.rate:>11.0f}"
-            f"{result.per_update_ms:>15.2f}{result.per_update_ms / baseline.per_update_ms:>7.2f}")
 
 
 if __name__ == "__main__":
@@ -212,8 +301,10 @@ if __name__ == "__main__":
         echo_bot()
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--members", type=int, default=20)
+    parser.add_argument("--dialogs", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     options = parser.parse_args()
-    sys.exit(asyncio.run(main(options.members, ["sqlite", "postgresql"] if options.db == "both"
-                              else [options.db])))
+    sys.exit(asyncio.run(main(options.members, options.dialogs, options.repeat,
+                              ["sqlite", "postgresql"] if options.db == "both" else [options.db])))

@@ -1,0 +1,177 @@
+"""What one update costs on the hot path: statements, round trips, commits, thread hops, a profile.
+
+Members run the whole registration dialog (7 updates) through `App.handle` (the router's
+transaction, then the reply sent through the outbox to the in-memory channel), on SQLite and
+PostgreSQL. Counted per update, by instrumenting the drivers from outside (nothing in the project
+changes for this): statements the driver executed, transactions begun and committed, SAVEPOINTs,
+asyncpg round trips, aiosqlite thread hops. `--profile` adds a cProfile of the run, grouped by
+package. The figures go into docs/benchmarks.md (issue 14).
+
+    python bench/update_path.py [--members 100] [--db sqlite|postgresql|both] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import cProfile
+import functools
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from bench.dialog import ANSWERS, add_members, make_app  # noqa: E402
+from bench.pgdb import scratch_database  # noqa: E402
+from handlers.types import ChatRef, Inbound  # noqa: E402
+
+COUNTS: collections.Counter[str] = collections.Counter()
+
+
+def count_calls(owner: Any, name: str, key: str) -> None:
+    """Wrap `owner.name` (an async or plain method) so every call adds one to COUNTS[key]."""
+    original = getattr(owner, name)
+    if asyncio.iscoroutinefunction(original):
+        @functools.wraps(original)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            COUNTS[key] += 1
+            return await original(*args, **kwargs)
+    else:
+        @functools.wraps(original)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            COUNTS[key] += 1
+            return original(*args, **kwargs)
+    setattr(owner, name, wrapper)
+
+
+def instrument_drivers() -> None:
+    """Count aiosqlite thread hops and asyncpg round trips (each call below is one)."""
+    import aiosqlite.core
+    import asyncpg.connection
+    import asyncpg.prepared_stmt
+    import asyncpg.transaction
+
+    count_calls(aiosqlite.core.Connection, "_execute", "thread hops")
+    for name in ("prepare", "execute", "fetch", "fetchrow", "fetchval", "executemany"):
+        count_calls(asyncpg.connection.Connection, name, f"rt conn.{name}")
+    for name in ("fetch", "fetchrow", "fetchval", "executemany"):
+        count_calls(asyncpg.prepared_stmt.PreparedStatement, name, f"rt stmt.{name}")
+    for name in ("start", "commit", "rollback"):
+        count_calls(asyncpg.transaction.Transaction, name, f"rt tx.{name}")
+
+
+def instrument_engine(engine: Any) -> None:
+    """Count statements, transactions and savepoints as SQLAlchemy hands them to the driver."""
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "before_cursor_execute")
+    def _statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        word = statement.lstrip().split(None, 1)[0].upper()
+        COUNTS["statements"] += 1
+        COUNTS[f"  {word}"] += 1
+
+    for name in ("begin", "commit", "rollback", "savepoint"):
+        event.listen(sync, name, functools.partial(_bump, name))
+
+
+def _bump(name: str, *_: Any) -> None:
+    COUNTS[{"begin": "transactions", "commit": "commits", "rollback": "rollbacks",
+            "savepoint": "savepoints"}[name]] += 1
+
+
+async def run_dialogs(app: Any, users: list[str], step: Callable[[Inbound], Any]) -> int:
+    updates = 0
+    for user in users:
+        for n, text in enumerate(ANSWERS):
+            await step(Inbound(ChatRef("memory", user), user, f"{user}-{n}-{time.time_ns()}",
+                               text=text))
+            updates += 1
+    return updates
+
+
+def report(label: str, path: str, counts: collections.Counter[str], updates: int) -> None:
+    print(f"{label} ({path}), per update over {updates} updates:")
+    order = ["transactions", "commits", "rollbacks", "savepoints", "statements"]
+    keys = order + sorted(k for k in counts if k.startswith(("  ", "rt "))) + [
+        k for k in ("round trips", "thread hops") if counts[k]]
+    for key in keys:
+        print(f"  {key:<16}{counts[key] / updates:8.2f}")
+
+
+def profile_summary(profile: cProfile.Profile, top: int = 25) -> None:
+    """Print where the time went: by package (own time), then the costliest functions."""
+    stats = pstats.Stats(profile)
+    by_package: collections.Counter[str] = collections.Counter()
+    total = 0.0
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        total += tottime
+        by_package[_package(filename)] += tottime
+    print(f"  profile: {total:.2f} s of own time")
+    for package, seconds in by_package.most_common(14):
+        print(f"    {package:<28}{100 * seconds / total:5.1f} %")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def _package(filename: str) -> str:
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0]
+    if str(ROOT) in filename:
+        return "project:" + filename.split(str(ROOT) + "/", 1)[1].split("/", 1)[0]
+    if filename.startswith("<") or filename == "~":
+        return "builtins"
+    return "stdlib:" + Path(filename).name
+
+
+async def measure(label: str, url: str, members: int, profile: bool) -> None:
+    app = await make_app(url)
+    instrument_engine(app.engine)
+    try:
+        users = await add_members(app, 2 * members + 10)
+        await run_dialogs(app, users[:10], app.handle)  # warm-up: caches, prepared statements
+        for path, step, chosen in (("router only", app.router.handle, users[10:10 + members]),
+                                   ("router + sending the reply", app.handle,
+                                    users[10 + members:])):
+            COUNTS.clear()
+            profiler = cProfile.Profile() if profile else None
+            if profiler:
+                profiler.enable()
+            started = time.perf_counter()
+            updates = await run_dialogs(app, chosen, step)
+            seconds = time.perf_counter() - started
+            if profiler:
+                profiler.disable()
+            report(label, path, COUNTS, updates)
+            print(f"  {'ms per update':<16}{1000 * seconds / updates:8.2f}"
+                  f"{'   (profiled)' if profiler else ''}")
+            if profiler and path.startswith("router +"):
+                profile_summary(profiler)
+    finally:
+        await app.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    instrument_drivers()
+    if args.db in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/path.db", args.members, args.profile)
+    if args.db in ("postgresql", "both"):
+        async with scratch_database("bench_path") as url:
+            await measure("postgresql", url, args.members, args.profile)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
