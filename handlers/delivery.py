@@ -13,10 +13,6 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.channel import (
     Channel,
@@ -31,11 +27,11 @@ from handlers.clock import Clock
 from handlers.metrics import Metrics
 from handlers.pacing import Pacer
 from handlers.services import chats as chat_service
+from handlers.services import outgoing
+from handlers.services.outgoing import Status
+from handlers.services.transactions import Sessions, unit_of_work
 from handlers.settings import OutboxSettings, PacingSettings
-from handlers.types import ChatRef, Outbound
-from storage.db import unit_of_work
-from storage.models import OutboxMessage, OutboxStatus
-from storage.repositories import outbox as outbox_repo
+from handlers.types import Outbound
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +48,7 @@ class Claimed:
 class OutboxSender:
     """Delivers outbox rows through the channels this worker serves."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession],
+    def __init__(self, *, sessions: Sessions,
                  channels: Mapping[str, Channel], clock: Clock, settings: OutboxSettings,
                  worker_id: str, rng: random.Random | None = None,
                  pacer: Pacer | None = None, metrics: Metrics | None = None) -> None:
@@ -109,17 +105,17 @@ class OutboxSender:
         """Mark rows `sending` for longer than the lease as `uncertain`, and report them."""
         before = self.clock.now() - timedelta(seconds=self.settings.sending_lease_seconds)
         async with unit_of_work(self.sessions) as session:
-            ids = list(await outbox_repo.flag_stale_sending(session, before=before))
+            ids = await outgoing.flag_stale(session, before=before)
         if ids:
             log.warning("outbox rows %s were left 'sending' and are now 'uncertain'", ids)
         return ids
 
     async def _claim(self, ids: list[int] | None, limit: int = 50) -> list[Claimed]:
         async with unit_of_work(self.sessions) as session:
-            rows = await outbox_repo.claim(session, ids=ids, worker=self.worker_id,
-                                           now=self.clock.now(), limit=limit,
-                                           channels=list(self.channels))
-            return [Claimed(row.id, row.attempts, _outbound(row)) for row in rows]
+            rows = await outgoing.claim(session, ids=ids, worker=self.worker_id,
+                                        now=self.clock.now(), limit=limit,
+                                        channels=list(self.channels))
+        return [Claimed(*row) for row in rows]
 
     async def _deliver(self, claimed: list[Claimed]) -> int:
         # Chats are served side by side (each channel's pacing says how many at once); within a
@@ -223,11 +219,9 @@ class OutboxSender:
 
     async def _retry_at(self, row: Claimed, *, delay: float, error: str, counts: bool) -> datetime:
         until = self.clock.now() + timedelta(seconds=delay)
-        values: dict[str, Any] = {"status": OutboxStatus.PENDING, "last_error": error[:500],
-                                  "not_before": until}
-        if not counts:
-            values["attempts"] = OutboxMessage.attempts - 1
-        await self._update(row.id, values)
+        async with unit_of_work(self.sessions) as session:
+            await outgoing.set_outcome(session, row.id, status=Status.PENDING, error=error,
+                                       not_before=until, attempt_counts=counts)
         return until
 
     async def _postpone(self, row_ids: list[int], *, until: datetime) -> None:
@@ -235,13 +229,7 @@ class OutboxSender:
         if not row_ids:
             return
         async with unit_of_work(self.sessions) as session:
-            # Only rows still claimed by this worker: one taken back meanwhile is another's now.
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(row_ids),
-                                            OutboxMessage.status == OutboxStatus.CLAIMED,
-                                            OutboxMessage.claimed_by == self.worker_id)
-                .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1,
-                        not_before=until))
+            await outgoing.postpone(session, row_ids, worker=self.worker_id, until=until)
         if self._next_due is None or until < self._next_due:
             self._next_due = until
         log.debug("outbox rows %s postponed until %s", row_ids, until.isoformat())
@@ -249,7 +237,7 @@ class OutboxSender:
     async def _gone(self, row: Claimed, error: str) -> None:
         chat = row.message.chat
         async with unit_of_work(self.sessions) as session:
-            await self._set(session, row.id, {"status": OutboxStatus.GONE, "last_error": error})
+            await outgoing.set_outcome(session, row.id, status=Status.GONE, error=error)
             await chat_service.mark_unreachable(session, chat)
         log.info("chat %s is gone (%s); outbox row %s kept as gone", chat.key, error, row.id)
 
@@ -258,19 +246,12 @@ class OutboxSender:
         async with unit_of_work(self.sessions) as session:
             await chat_service.migrate(session, channel=old.channel, old_chat_id=old.chat_id,
                                        new_chat_id=new_chat_id)
-            await self._set(session, row.id, {"status": OutboxStatus.PENDING,
-                                              "attempts": OutboxMessage.attempts - 1})
+            await outgoing.set_outcome(session, row.id, status=Status.PENDING,
+                                       attempt_counts=False)
 
     async def _fail(self, row_id: int, error: str) -> None:
-        await self._update(row_id, {"status": OutboxStatus.FAILED, "last_error": error})
-
-    async def _update(self, row_id: int, values: dict[str, Any]) -> None:
         async with unit_of_work(self.sessions) as session:
-            await self._set(session, row_id, values)
-
-    @staticmethod
-    async def _set(session: AsyncSession, row_id: int, values: dict[str, Any]) -> None:
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+            await outgoing.set_outcome(session, row_id, status=Status.FAILED, error=error)
 
 
 class StatusMarks:
@@ -281,8 +262,7 @@ class StatusMarks:
     transaction per wave of concurrent sends instead of two per message, and no added delay.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock,
-                 worker: str) -> None:
+    def __init__(self, sessions: Sessions, *, clock: Clock, worker: str) -> None:
         self.sessions, self.clock, self.worker = sessions, clock, worker
         self._queue: list[tuple[int, str | None, bool, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -308,9 +288,9 @@ class StatusMarks:
             try:
                 async with unit_of_work(self.sessions) as session:
                     now = self.clock.now()
-                    await outbox_repo.record_sent(
+                    await outgoing.record_sent(
                         session, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
-                    mine = await outbox_repo.start_sending(
+                    mine = await outgoing.start_sending(
                         session, [r for r, _, sending, _ in batch if sending], worker=self.worker,
                         now=now)
             except Exception as exc:
@@ -321,9 +301,3 @@ class StatusMarks:
             for row_id, _, sending, future in batch:
                 if not future.done():
                     future.set_result(row_id in mine if sending else True)
-
-
-def _outbound(row: Any) -> Outbound:
-    return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
-                    choices=tuple(row.choices or ()), outbox_id=row.id,
-                    attachment=row.attachment)

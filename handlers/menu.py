@@ -7,35 +7,50 @@ from datetime import timedelta
 from handlers.commands import for_role
 from handlers.errors import UserError
 from handlers.parsing import parse_choice
+from handlers.services import conversations
+from handlers.services.conversations import MENU, Conversation
 from handlers.turn import Turn
-from storage.models import DialogState, DialogStatus
-from storage.repositories import dialogs as dialog_repo
 
-MENU = "menu"
 MENU_TTL = timedelta(days=1)
+
+__all__ = ["MENU", "drop", "pick", "show"]
 
 
 async def show(turn: Turn, template: str = "common/menu") -> None:
-    """Reply with the person's menu and remember it, so that a number picks an entry."""
+    """Reply with the person's menu and remember it, so that a number picks an entry.
+
+    Inside a dialog the menu is only shown: a number typed next answers the dialog.
+    """
     role = turn.member.role if turn.member else None
     names = [c.name for c in for_role(role)]
     labels = tuple(turn.renderer.render(f"commands/{name}") for name in names)
-    state = await dialog_repo.get(turn.session, turn.state_key, MENU)
-    now = turn.clock.now()
-    if state is None:
-        state = DialogState(key=turn.state_key, dialog=MENU, draft={}, expires_at=now)
-        turn.session.add(state)
-    chat = turn.inbound.chat
-    state.channel, state.chat_id, state.user_id = chat.channel, chat.chat_id, turn.inbound.user_id
-    state.member_id = turn.member.id if turn.member else None
-    state.step, state.status, state.pending = "pick", DialogStatus.ACTIVE, None
-    state.draft = {"commands": names}
-    state.updated_at, state.expires_at = now, now + MENU_TTL
-    await turn.session.flush()
+    current = turn.state if turn.state is not None and turn.state.key == turn.state_key else None
+    if current is None or current.dialog == MENU:
+        await _remember(turn, current, names)
     turn.reply(template, choices=labels, name=turn.member.name if turn.member else "", role=role)
 
 
-def pick(turn: Turn, state: DialogState, text: str) -> str | None:
+async def _remember(turn: Turn, shown: Conversation | None, names: list[str]) -> None:
+    now = turn.clock.now()
+    state = shown or await conversations.kept(turn.session, turn.state_key, MENU) or \
+        conversations.begin(turn.state_key, MENU, step="pick", chat=turn.inbound.chat,
+                            user_id=turn.inbound.user_id, member_id=None, now=now, ttl=MENU_TTL)
+    state.place(turn.inbound.chat, turn.inbound.user_id, turn.member.id if turn.member else None)
+    state.step, state.status, state.pending = "pick", conversations.ACTIVE, None
+    state.draft = {"commands": names}
+    state.extend(now, MENU_TTL)
+    await conversations.save(turn.session, state)
+    turn.state = state
+
+
+async def drop(turn: Turn) -> None:
+    """Forget the menu shown (a command or a dialog takes its place)."""
+    if turn.state is not None and turn.state.dialog == MENU:
+        await conversations.remove(turn.session, turn.state)
+        turn.state = None
+
+
+def pick(turn: Turn, state: Conversation, text: str) -> str | None:
     """Return the command picked from a shown menu by number or label, or None."""
     names = list(state.draft.get("commands", []))
     labels = [turn.renderer.render(f"commands/{name}") for name in names]

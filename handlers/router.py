@@ -8,40 +8,38 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from handlers import menu
 from handlers.clock import Clock
 from handlers.commands import COMMANDS, FILE_COMMAND, Command, ParsedCommand, Where, parse, verify
+from handlers.commands.actions import ACTIONS
 from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
 from handlers.exports.links import Exports
 from handlers.intents import match_intent
 from handlers.metrics import Metrics
 from handlers.parsing import parse_choice
-from handlers.roles import allows, roles_from
+from handlers.services import chats as chat_service
+from handlers.services import conversations, outgoing, transactions, updates
+from handlers.services.conversations import MENU, Conversation, Stale
+from handlers.services.roles import allows, roles_from
 from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
 from handlers.textnorm import clean
 from handlers.texts import Renderer
-from handlers.turn import Reply, Turn
-from handlers.types import ChannelLimits, Inbound, InboundKind
-from storage.db import unit_of_work
-from storage.models import DialogState, DialogStatus, OutboxStatus, Priority
-from storage.repositories import dialogs as dialog_repo
-from storage.repositories import identities, updates
-from storage.repositories import outbox as outbox_repo
+from handlers.turn import Turn
+from handlers.types import ChannelLimits, ChatChange, Inbound, InboundKind
 
 log = logging.getLogger(__name__)
 
 OFFER_CONTINUE, OFFER_OTHER = 0, 1
+RACE_ATTEMPTS = 2
 
 
 class Router:
     """Turns each Inbound into state changes and queued replies, exactly once."""
 
-    def __init__(self, *, sessions: async_sessionmaker[AsyncSession], renderer: Renderer,
+    def __init__(self, *, sessions: transactions.Sessions, renderer: Renderer,
                  settings: ProgrammeSettings, clock: Clock,
                  limits: Mapping[str, ChannelLimits] | None = None,
                  exports: Exports | None = None, signin: SignInPolicy | None = None,
@@ -58,10 +56,13 @@ class Router:
 
     async def handle(self, inbound: Inbound) -> list[int]:
         """Handle one update; return the ids of the outbox rows it queued (empty if a duplicate)."""
-        for attempt in (1, 2):
+        refusal: UserError | None = None
+        for attempt in range(1, RACE_ATTEMPTS + 2):
             try:
-                ids = await self._handle_once(inbound)
-            except (StaleDataError, IntegrityError) as exc:
+                ids = await self._handle_once(inbound, refusal)
+            except _Redo as redo:
+                refusal = redo.refusal  # the turn changed things before refusing: undone, answered
+            except (Stale, IntegrityError) as exc:
                 # Another worker changed the same dialog between our read and our write.
                 log.info("update %s:%s raced (%s), attempt %d", inbound.chat.channel,
                          inbound.update_id, type(exc).__name__, attempt)
@@ -75,44 +76,80 @@ class Router:
         self.metrics.update(inbound.chat.channel, "failed")
         return await self._apologise(inbound)
 
-    async def _handle_once(self, inbound: Inbound) -> list[int] | None:
-        async with unit_of_work(self.sessions) as session:
-            if not await updates.claim(session, channel=inbound.chat.channel,
-                                       update_id=inbound.update_id, at=self.clock.now()):
+    async def chat_changed(self, change: ChatChange) -> None:
+        """Record that the bot joined, left or was blocked in a chat, or that a group moved.
+
+        Claimed like any update, so a redelivered change is applied once.
+        """
+        async with transactions.unit_of_work(self.sessions) as session:
+            probe = Inbound(chat=change.chat, user_id="", update_id=change.update_id)
+            if not await updates.claim(session, probe, at=self.clock.now()):
+                return
+            if change.moved_to is not None:
+                await chat_service.migrate(session, channel=change.chat.channel,
+                                           old_chat_id=change.chat.chat_id,
+                                           new_chat_id=change.moved_to)
+            elif change.present:
+                await chat_service.mark_reachable(session, change.chat, title=change.title)
+            else:
+                await chat_service.mark_unreachable(session, change.chat, title=change.title)
+
+    async def _handle_once(self, inbound: Inbound, refusal: UserError | None) -> list[int] | None:
+        async with transactions.unit_of_work(self.sessions) as session:
+            now = self.clock.now()
+            if not await updates.claim(session, inbound, at=now):
                 log.info("duplicate update %s:%s dropped", inbound.chat.channel, inbound.update_id)
                 return None
-            turn = await self._turn(session, inbound)
-            await self._dispatch(turn)
+            writer = await updates.writer(session, inbound, now=now)
+            turn = Turn(session, inbound, self.settings, self.clock, self.renderer,
+                        identity=writer.identity, member=writer.member, state=writer.state,
+                        exports=self.exports, signin=self.signin)
+            if refusal is not None:
+                await self._refuse(turn, refusal)
+            else:
+                await self._guarded(turn)
             return await self._queue(turn)
 
+    async def _guarded(self, turn: Turn) -> None:
+        """Dispatch; a refusal is answered here unless the turn already wrote something."""
+        before = transactions.writes(turn.session)
+        try:
+            await self._dispatch(turn)
+        except UserError as refusal:
+            if transactions.writes(turn.session) != before or transactions.pending(turn.session):
+                raise _Redo(refusal) from None
+            turn.replies.clear()
+            await self._refuse(turn, refusal)
+
+    async def _refuse(self, turn: Turn, refusal: UserError) -> None:
+        """Answer a refusal, then ask again whatever the person was being asked."""
+        state = turn.state
+        if state is not None and state.pending:
+            turn.reply(refusal.template, **refusal.data)
+            await self._reprompt(turn, state)
+        elif state is not None and state.dialog in DIALOGS:
+            await engine.refuse(turn, state, DIALOGS[state.dialog], refusal)
+        else:
+            turn.reply(refusal.template, **refusal.data)
+
     async def _apologise(self, inbound: Inbound) -> list[int]:
-        async with unit_of_work(self.sessions) as session:
-            if not await updates.claim(session, channel=inbound.chat.channel,
-                                       update_id=inbound.update_id, at=self.clock.now()):
+        async with transactions.unit_of_work(self.sessions) as session:
+            if not await updates.claim(session, inbound, at=self.clock.now()):
                 return []
             turn = Turn(session, inbound, self.settings, self.clock, self.renderer)
             turn.reply("errors/unexpected")
             return await self._queue(turn)
 
-    async def _turn(self, session: AsyncSession, inbound: Inbound) -> Turn:
-        turn = Turn(session, inbound, self.settings, self.clock, self.renderer,
-                    exports=self.exports, signin=self.signin)
-        found = await identities.get_with_member(session, channel=inbound.chat.channel,
-                                                 user_id=inbound.user_id)
-        if found:
-            turn.identity, turn.member = found
-        return turn
-
     async def _dispatch(self, turn: Turn) -> None:
-        state = await dialog_repo.get_active(turn.session, turn.state_key, now=self.clock.now())
+        state = turn.state
         if turn.inbound.kind != InboundKind.TEXT:
             await self._non_text(turn, state)
             return
         text = clean(turn.inbound.text, multiline=True)
         command = parse(text)
         if command is not None:
-            await self._command(turn, state, command)
-        elif state is not None and state.dialog == menu.MENU:
+            await self._command(turn, command)
+        elif state is not None and state.dialog == MENU:
             await self._menu_pick(turn, state, text)
         elif state is not None and state.pending:
             await self._answer_offer(turn, state, text)
@@ -121,8 +158,8 @@ class Router:
         else:
             await self._free_text(turn, text)
 
-    async def _non_text(self, turn: Turn, state: DialogState | None) -> None:
-        outside = state is None or state.dialog == menu.MENU
+    async def _non_text(self, turn: Turn, state: Conversation | None) -> None:
+        outside = state is None or state.dialog == MENU
         if turn.inbound.kind == InboundKind.FILE and outside and not turn.inbound.chat.is_group:
             await self._file(turn)
             return
@@ -132,7 +169,7 @@ class Router:
             return
         turn.reply("errors/not_text", kind=turn.inbound.kind.value)
         if state and dialog:
-            await self._reprompt(turn, state, dialog)
+            await self._reprompt(turn, state)
 
     async def _file(self, turn: Turn) -> None:
         """A file in a private chat outside a dialog: a roster for staff, a polite no for others."""
@@ -140,27 +177,27 @@ class Router:
         if self._refusal(turn, command) is not None:
             turn.reply("rosters/file_not_allowed")
             return
-        await self._run(turn, None, command, "")
+        await self._run(turn, command, "")
 
-    async def _command(self, turn: Turn, state: DialogState | None, parsed: ParsedCommand) -> None:
+    async def _command(self, turn: Turn, parsed: ParsedCommand) -> None:
         if not self._addressed_to_us(turn, parsed):
             return
         command = COMMANDS.get(parsed.name)
-        dialog = DIALOGS.get(state.dialog) if state and state.dialog != menu.MENU else None
+        state = turn.state if turn.state is not None and turn.state.dialog in DIALOGS else None
         if command is None:
             turn.reply("errors/unknown_command", name=parsed.name)
         elif command.name == "huy":
-            await self._cancel(turn, state, dialog)
+            await self._cancel(turn, state)
             return
-        elif command.name == "trogiup" and state is not None and dialog is not None:
-            turn.reply(dialog.help_template(state.step))
+        elif command.name == "trogiup" and state is not None:
+            turn.reply(DIALOGS[state.dialog].help_template(state.step))
         elif refusal := self._refusal(turn, command):
             turn.reply(refusal[0], **refusal[1])
         else:
-            await self._run(turn, state if dialog else None, command, parsed.args)
+            await self._run(turn, command, parsed.args)
             return
-        if state is not None and dialog is not None:
-            await self._reprompt(turn, state, dialog)
+        if state is not None:
+            await self._reprompt(turn, state)
 
     def _addressed_to_us(self, turn: Turn, parsed: ParsedCommand) -> bool:
         names = self.bot_names.get(turn.inbound.chat.channel)
@@ -180,90 +217,72 @@ class Router:
             return "errors/dm_only", {"name": command.name}
         return None
 
-    async def _run(self, turn: Turn, state: DialogState | None, command: Command, args: str) -> None:
-        try:
-            async with turn.session.begin_nested():
-                await self._run_unguarded(turn, state, command, args)
-        except UserError as refusal:
-            turn.reply(refusal.template, **refusal.data)
-            if state is not None and state.dialog in DIALOGS:
-                await turn.session.refresh(state)  # the savepoint's rollback expired it
-                await self._reprompt(turn, state, DIALOGS[state.dialog])
-
-    async def _run_unguarded(self, turn: Turn, state: DialogState | None, command: Command,
-                             args: str) -> None:
+    async def _run(self, turn: Turn, command: Command, args: str) -> None:
+        state = turn.state if turn.state is not None and turn.state.dialog in DIALOGS else None
         if command.dialog is None:
-            await self._drop_menu(turn)
-            assert command.run is not None
-            await command.run(turn, args)
-            if state is not None:
-                await self._reprompt(turn, state, DIALOGS[state.dialog])
+            await menu.drop(turn)
+            await ACTIONS[command.name](turn, args)
+            if state is not None and turn.state is state:
+                await self._reprompt(turn, state)
             return
         if state is not None:
             state.pending = {"offer": "conflict", "dialog": command.dialog, "args": args}
-            await self._reprompt(turn, state, DIALOGS[state.dialog])
+            await conversations.save(turn.session, state)
+            await self._reprompt(turn, state)
             return
-        await self._drop_menu(turn)
+        await menu.drop(turn)
         await self._start_or_offer_resume(turn, command.dialog, args)
 
     async def _start_or_offer_resume(self, turn: Turn, name: str, args: str) -> None:
-        kept = await dialog_repo.get(turn.session, turn.state_key, name)
+        kept = await conversations.kept(turn.session, turn.state_key, name)
         if kept is None or kept.step == DIALOGS[name].first_step:
             await engine.start(turn, DIALOGS[name], args)
             return
-        kept.status = DialogStatus.ACTIVE
+        kept.status = conversations.ACTIVE
         kept.pending = {"offer": "resume", "dialog": name, "args": args}
         kept.expires_at = self.clock.now() + timedelta(days=self.settings.draft_ttl_days)
-        await turn.session.flush()
-        await self._reprompt(turn, kept, DIALOGS[name])
+        await conversations.save(turn.session, kept)
+        turn.state = kept
+        await self._reprompt(turn, kept)
 
-    async def _answer_offer(self, turn: Turn, state: DialogState, text: str) -> None:
+    async def _answer_offer(self, turn: Turn, state: Conversation, text: str) -> None:
         offer = dict(state.pending or {})
-        try:
-            choice = parse_choice(text, self._offer_labels(turn, state))
-        except UserError as refusal:
-            turn.reply(refusal.template, **refusal.data)
-            await self._reprompt(turn, state, DIALOGS[state.dialog])
-            return
+        choice = parse_choice(text, self._offer_labels(turn, state))
         state.pending = None
         if choice == OFFER_CONTINUE:
+            await conversations.save(turn.session, state)
             await engine.reprompt(turn, state, DIALOGS[state.dialog])
-            return
-        try:
-            async with turn.session.begin_nested():
-                if offer["dialog"] == state.dialog:
-                    await engine.start(turn, DIALOGS[state.dialog], offer.get("args", ""))
-                    return
-                await engine.cancel(turn, state, announce=False)
-                await self._start_or_offer_resume(turn, offer["dialog"], offer.get("args", ""))
-        except UserError as refusal:
-            turn.reply(refusal.template, **refusal.data)
+        elif offer["dialog"] == state.dialog:
+            await engine.start(turn, DIALOGS[state.dialog], offer.get("args", ""))
+        else:
+            await engine.cancel(turn, state, announce=False)
+            await self._start_or_offer_resume(turn, offer["dialog"], offer.get("args", ""))
 
-    def _offer_labels(self, turn: Turn, state: DialogState) -> tuple[str, ...]:
+    def _offer_labels(self, turn: Turn, state: Conversation) -> tuple[str, ...]:
         offer = state.pending or {}
         return turn.labels(f"dialog/{offer['offer']}_choices",
                            same=offer["dialog"] == state.dialog)
 
-    async def _cancel(self, turn: Turn, state: DialogState | None, dialog: Any) -> None:
-        if state is None or dialog is None:
+    async def _cancel(self, turn: Turn, state: Conversation | None) -> None:
+        if state is None:
             turn.reply("dialog/nothing_to_cancel")
             return
         await engine.cancel(turn, state)
 
-    async def _reprompt(self, turn: Turn, state: DialogState, dialog: Any) -> None:
+    async def _reprompt(self, turn: Turn, state: Conversation) -> None:
         if state.pending:
             offer = state.pending
             turn.reply(f"dialog/{offer['offer']}_offer", current=state.dialog,
                        wanted=offer["dialog"], choices=self._offer_labels(turn, state))
             return
-        await engine.reprompt(turn, state, dialog)
+        await engine.reprompt(turn, state, DIALOGS[state.dialog])
 
-    async def _menu_pick(self, turn: Turn, state: DialogState, text: str) -> None:
+    async def _menu_pick(self, turn: Turn, state: Conversation, text: str) -> None:
         name = menu.pick(turn, state, text)
         if name is None:
             await self._free_text(turn, text)
             return
-        await self._command(turn, None, ParsedCommand(name, None, ""))
+        await self._command(turn, ParsedCommand(name, None, ""))
 
     async def _free_text(self, turn: Turn, text: str) -> None:
         unverified = turn.identity is not None and not turn.identity.verified
@@ -271,50 +290,44 @@ class Router:
             await verify.redeem(turn, text)
             return
         if turn.member is None:
-            await self._command(turn, None, ParsedCommand("start", None, ""))
+            await self._command(turn, ParsedCommand("start", None, ""))
             return
         intent = match_intent(text)
         if intent is not None:
-            await self._command(turn, None, ParsedCommand(intent, None, ""))
+            await self._command(turn, ParsedCommand(intent, None, ""))
             return
         await menu.show(turn)
 
-    async def _drop_menu(self, turn: Turn) -> None:
-        shown = await dialog_repo.get(turn.session, turn.state_key, menu.MENU)
-        if shown is not None:
-            await dialog_repo.remove(turn.session, shown)
-
     async def _queue(self, turn: Turn) -> list[int]:
-        ids: list[int] = []
         inbound = turn.inbound
-        for index, reply in enumerate(turn.replies):
-            chat = reply.chat or inbound.chat
-            key = reply.dedup_key or f"reply:{inbound.chat.channel}:{inbound.update_id}:{index}"
-            new_id = await outbox_repo.add(turn.session, self._row(turn, reply, chat, key))
-            if new_id is not None:
-                ids.append(new_id)
-        return ids
+        rows = [self._row(turn, reply.chat or inbound.chat, reply,
+                          reply.dedup_key or f"reply:{inbound.chat.channel}:{inbound.update_id}:{n}")
+                for n, reply in enumerate(turn.replies)]
+        return await outgoing.queue(turn.session, rows)
 
-    def _row(self, turn: Turn, reply: Reply, chat: Any, key: str) -> dict[str, Any]:
+    def _row(self, turn: Turn, chat: Any, reply: Any, key: str) -> dict[str, Any]:
         limits = self.limits.get(chat.channel)
         markup = limits.markup if limits else "plain"
         body = self.renderer.render(reply.template, markup=markup, **reply.data)
         if reply.choices:
             body += "\n" + self.renderer.render("common/choices", markup=markup,
                                                   choices=reply.choices)
-        now = self.clock.now()
-        return {"channel": chat.channel, "chat_id": chat.chat_id, "is_group": chat.is_group,
-                "member_id": reply.member_id or (
-                    turn.member.id if turn.member and reply.chat is None and not chat.is_group
-                    else None),
-                "text": body, "choices": list(reply.choices), "dedup_key": key,
-                "attachment": reply.attachment or self._contact_request(reply, limits),
-                "priority": Priority.REPLY, "not_before": now, "created_at": now,
-                "status": OutboxStatus.PENDING, "attempts": 0}
+        member_id = reply.member_id or (
+            turn.member.id if turn.member and reply.chat is None and not chat.is_group else None)
+        return outgoing.reply_row(chat, text=body, choices=reply.choices, dedup_key=key,
+                                member_id=member_id, now=self.clock.now(),
+                                attachment=reply.attachment or self._contact_request(reply, limits))
 
-    def _contact_request(self, reply: Reply, limits: ChannelLimits | None) -> dict[str, Any] | None:
+    def _contact_request(self, reply: Any, limits: ChannelLimits | None) -> dict[str, Any] | None:
         """Ask the channel for a "share my phone" button, where it has one."""
         if not (reply.ask_contact and limits and limits.contact_button):
             return None
         return {"type": "request_contact", "label": self.renderer.render("common/share_contact")}
 
+
+class _Redo(Exception):
+    """A refusal came after the turn wrote something: roll the turn back, then answer it."""
+
+    def __init__(self, refusal: UserError) -> None:
+        super().__init__(refusal.template)
+        self.refusal = refusal

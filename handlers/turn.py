@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.clock import Clock, local_today
 from handlers.exports.links import Exports
+from handlers.services.conversations import Conversation
+from handlers.services.records import Identity, Member
+from handlers.services.updates import state_key
 from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
 from handlers.texts import Renderer
 from handlers.types import ChatRef, Inbound
-from storage.models import Identity, Member
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ class Turn:
     renderer: Renderer
     identity: Identity | None = None
     member: Member | None = None
+    state: Conversation | None = None
+    """The person's conversation in progress (a dialog or the menu), read with the update."""
     replies: list[Reply] = field(default_factory=list)
     next_dialog: tuple[Any, Any] | None = None
     """A dialog (and its draft) to start once the current one ends, e.g. /nhaptho → register."""
@@ -78,11 +82,5 @@ class Turn:
 
     @property
     def state_key(self) -> str:
-        """Return the dialog key: the member in private chats, else the chat account in the chat.
-
-        Keying private dialogs by member lets a draft begun on Zalo be finished on Telegram.
-        """
-        chat = self.inbound.chat
-        if self.member is not None and not chat.is_group:
-            return f"member:{self.member.id}"
-        return f"{chat.channel}:{chat.chat_id}:{self.inbound.user_id}"
+        """Return this person's dialog key (see `handlers.services.updates.state_key`)."""
+        return state_key(self.inbound, self.member.id if self.member else None)

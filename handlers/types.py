@@ -47,6 +47,20 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatChange:
+    """The bot joined, left or was blocked in a chat, or a group moved to a new id (`moved_to`).
+
+    Claimed by its `update_id` like any update, so a redelivered change is applied once.
+    """
+
+    chat: ChatRef
+    update_id: str
+    present: bool = True
+    title: str = ""
+    moved_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to send. `choices` are shown as buttons where the channel has them."""
 

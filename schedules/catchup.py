@@ -10,13 +10,13 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
+from handlers.services import job_runs
+from handlers.services.job_runs import State as JobRunState
+from handlers.services.transactions import unit_of_work
 from schedules import slots
 from schedules.context import JobContext
 from schedules.registry import JobSpec
 from schedules.runner import Outcome, record, run_slot
-from storage.db import unit_of_work
-from storage.models import JobRunState
-from storage.repositories import job_runs
 
 log = logging.getLogger(__name__)
 

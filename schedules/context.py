@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from handlers.clock import Clock
 from handlers.metrics import Metrics
 from handlers.services.calendar import Calendar, build_calendar
 from handlers.services.outreach import Planned, QuotaSource, Unlimited
+from handlers.services.transactions import Session, Sessions
 from handlers.settings import ProgrammeSettings
 from handlers.texts import Renderer
 from handlers.types import ChannelLimits
@@ -26,7 +25,7 @@ SendNow = Callable[[Sequence[int]], Awaitable[int]]
 class JobContext:
     """Everything a job needs from its worker; no platform, no global."""
 
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
     renderer: Renderer
     clock: Clock
     programme: ProgrammeSettings
@@ -39,7 +38,7 @@ class JobContext:
     metrics: Metrics = field(default_factory=Metrics)
 
 
-def make_context(*, sessions: async_sessionmaker[AsyncSession], renderer: Renderer, clock: Clock,
+def make_context(*, sessions: Sessions, renderer: Renderer, clock: Clock,
                  programme: ProgrammeSettings, settings: SchedulesSettings, **extra: Any
                  ) -> JobContext:
     """Build a job context, with the calendar the settings describe."""
@@ -79,4 +78,4 @@ class Plan:
     """True when `on_sent` tells people who was left out; else every staff member is told."""
 
 
-OnSent = Callable[[AsyncSession, list[Planned], list[Planned]], Awaitable[list[Planned]]]
+OnSent = Callable[[Session, list[Planned], list[Planned]], Awaitable[list[Planned]]]

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handlers.services import job_runs
+from handlers.services.transactions import unit_of_work
 from schedules import slots
 from schedules.context import JobContext
 from schedules.registry import JobSpec
 from schedules.runner import Outcome, fire
-from storage.db import unit_of_work
-from storage.repositories import job_runs
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from handlers.services.transactions import Session
 from schedules.settings import DEFAULT_JOBS, SchedulesSettings
 
 if TYPE_CHECKING:
     from schedules.context import JobContext, Plan, Slot
 
-JobFunc = Callable[["JobContext", AsyncSession, "Slot"], Awaitable["Plan"]]
+JobFunc = Callable[["JobContext", Session, "Slot"], Awaitable["Plan"]]
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from handlers.services import outreach, recipients
+from handlers.services import job_runs, outreach, recipients
+from handlers.services.job_runs import State as JobRunState
 from handlers.services.outreach import Planned, Queuer
+from handlers.services.records import Role
+from handlers.services.transactions import Session, unit_of_work
 from schedules import slots
 from schedules.context import JobContext, Plan, Slot
 from schedules.registry import JobSpec
-from storage.db import unit_of_work
-from storage.models import JobRunState, Role
-from storage.repositories import job_runs
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +99,7 @@ async def _run(ctx: JobContext, spec: JobSpec, slot: datetime, *, deliver_at: da
     claim = {"job_name": spec.name, "slot": slot, "state": state, "count": 0, "result": {},
              "manual": manual, "worker": ctx.worker_id[:64], "started_at": now}
     async with unit_of_work(ctx.sessions) as session:
-        run_id = await job_runs.claim(session, claim) or await job_runs.reclaim_failed(
-            session, job_name=spec.name, slot=slot, values=claim)
+        run_id = await job_runs.claim(session, claim)
         if run_id is None:
             return await _already(session, spec, slot)
         today = slot.astimezone(ctx.programme.tz).date()
@@ -125,7 +122,7 @@ async def _run(ctx: JobContext, spec: JobSpec, slot: datetime, *, deliver_at: da
                    result=result)
 
 
-async def _already(session: AsyncSession, spec: JobSpec, slot: datetime) -> Outcome:
+async def _already(session: Session, spec: JobSpec, slot: datetime) -> Outcome:
     existing = await job_runs.get(session, job_name=spec.name, slot=slot)
     log.info("job %s slot %s was already claimed", spec.name, slot.isoformat())
     return Outcome(spec.name, slot, ALREADY, existing.count if existing else 0,
@@ -133,7 +130,7 @@ async def _already(session: AsyncSession, spec: JobSpec, slot: datetime) -> Outc
                    result=dict(existing.result or {}) if existing else {})
 
 
-async def _queue(ctx: JobContext, session: AsyncSession, spec: JobSpec, slot: datetime, plan: Plan,
+async def _queue(ctx: JobContext, session: Session, spec: JobSpec, slot: datetime, plan: Plan,
                  *, deliver_at: datetime) -> tuple[list[int], list[Planned]]:
     now = ctx.clock.now()
     budgets = await outreach.budgets_for(session, ctx.quota, plan.messages, now)
@@ -147,7 +144,7 @@ async def _queue(ctx: JobContext, session: AsyncSession, spec: JobSpec, slot: da
     return ids, left_out
 
 
-async def left_out_notices(ctx: JobContext, session: AsyncSession, spec: JobSpec, slot: datetime,
+async def left_out_notices(ctx: JobContext, session: Session, spec: JobSpec, slot: datetime,
                            left_out: list[Planned]) -> list[Planned]:
     """Tell every staff member which units a short budget left out of a run."""
     staff = await recipients.people(session, prefer=ctx.settings.dm_channels,
@@ -169,7 +166,7 @@ async def record(ctx: JobContext, spec: JobSpec, slot: datetime, state: JobRunSt
     slot = slot.astimezone(UTC)
     if spec.record_empty:
         async with unit_of_work(ctx.sessions) as session:
-            await job_runs.claim(session, {
+            await job_runs.record(session, {
                 "job_name": spec.name, "slot": slot, "state": state, "count": 0,
                 "result": {"reason": reason}, "manual": False, "worker": ctx.worker_id[:64],
                 "started_at": ctx.clock.now(), "finished_at": ctx.clock.now()})
@@ -184,5 +181,5 @@ async def _failed(ctx: JobContext, spec: JobSpec, slot: datetime, exc: Exception
               "result": {"reason": reason}, "manual": manual, "worker": ctx.worker_id[:64],
               "started_at": ctx.clock.now(), "finished_at": ctx.clock.now()}
     async with unit_of_work(ctx.sessions) as session:
-        await job_runs.claim(session, values)
+        await job_runs.record(session, values)
     return Outcome(spec.name, slot, JobRunState.FAILED, reason=reason)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,35 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class CountingSession(Session):
+    """A session that counts the writes it sends (see `writes`)."""
+
+
+@event.listens_for(CountingSession, "do_orm_execute")
+def _count_statement(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info["writes"] = state.session.info.get("writes", 0) + 1
+
+
+@event.listens_for(CountingSession, "after_flush")
+def _count_flush(session: Session, _context: UOWTransaction) -> None:
+    session.info["writes"] = session.info.get("writes", 0) + 1
+
+
+def writes(session: AsyncSession) -> int:
+    """Return how many writes (statements or ORM flushes) this unit of work has sent so far."""
+    return session.info.get("writes", 0)
+
+
+def has_pending_changes(session: AsyncSession) -> bool:
+    """Tell whether ORM objects were changed but not yet written."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Return the session factory units of work are made from."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True,
+                              sync_session_class=CountingSession)
 
 
 @asynccontextmanager

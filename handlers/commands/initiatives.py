@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from handlers.dialogs import engine, entry_handoff, register_initiative
 from handlers.errors import UserError
 from handlers.parsing import NUMBER, numbers_in
 from handlers.services import initiatives as initiative_service
+from handlers.services.records import EDITABLE_STATUSES
 from handlers.turn import Turn
-from storage.models import EDITABLE_STATUSES, Initiative
-from storage.repositories import dialogs as dialog_repo
 
 
 async def edit(turn: Turn, args: str) -> None:
@@ -23,7 +20,7 @@ async def edit(turn: Turn, args: str) -> None:
     row = await initiative_service.get_own(turn.session, member=turn.member, number=numbers[0])
     if row.status not in EDITABLE_STATUSES:
         raise UserError("initiatives/not_editable")
-    if await dialog_repo.get_active(turn.session, turn.state_key, now=turn.clock.now()):
+    if turn.state is not None:
         raise UserError("errors/finish_current")
     draft = register_initiative.Draft(
         title=row.title, field=row.field, content=row.content, effect=row.effect,
@@ -36,10 +33,7 @@ async def edit(turn: Turn, args: str) -> None:
 
 async def _list_editable(turn: Turn) -> None:
     assert turn.member is not None
-    stmt = (select(Initiative).where(Initiative.member_id == turn.member.id,
-                                     Initiative.status.in_(EDITABLE_STATUSES))
-            .order_by(Initiative.id))
-    rows = (await turn.session.execute(stmt)).scalars().all()
+    rows = await initiative_service.list_editable(turn.session, turn.member)
     turn.reply("initiatives/editable", initiatives=rows)
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from handlers.services import initiatives as initiative_service
 from handlers.services import league as league_service
 from handlers.services import members as member_service
-from handlers.services import progress
+from handlers.services import phases, progress
 from handlers.services import report_scope as scopes
+from handlers.services.records import UnitLevel
 from handlers.turn import Turn
-from storage.models import UnitLevel
-from storage.repositories import phases, units
 
 MAX_TABLES = 3
 
@@ -43,7 +42,8 @@ async def league(turn: Turn, _args: str) -> None:
     phase = await phases.get_open(turn.session)
     unit = await member_service.unit_of(turn.session, turn.member)
     grassroots = unit.level == UnitLevel.GRASSROOTS
-    root = await units.get(turn.session, unit.parent_id) if grassroots and unit.parent_id else unit
+    root = (await member_service.get_unit(turn.session, unit.parent_id)
+            if grassroots and unit.parent_id else unit)
     if phase is None or root is None:
         turn.reply("member/no_open_phase")
         return

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from handlers.errors import UserError
-from handlers.roles import RANK
 from handlers.services import members as member_service
+from handlers.services import phases
+from handlers.services.records import Role
+from handlers.services.roles import RANK
 from handlers.turn import Turn
-from storage.models import Role
-from storage.repositories import phases, units
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def link_group(turn: Turn, args: str) -> None:
     code = args.split()[0] if args.split() else ""
     if not code:
         raise UserError("officer/link_needs_code")
-    unit = await units.get_by_code(turn.session, code)
+    unit = await member_service.unit_by_code(turn.session, code)
     if unit is None:
         raise UserError("errors/unknown_unit", code=code)
     if RANK[Role(turn.member.role)] < RANK[Role.STAFF] and unit.id != turn.member.unit_id:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from handlers.services import digests, reminders, standings
 from handlers.services import members as member_service
+from handlers.services.records import UnitLevel
 from handlers.turn import Turn
-from storage.models import UnitLevel
 
 
 async def digest_now(turn: Turn, _args: str) -> None:

@@ -17,9 +17,8 @@ from handlers.parsing import parse_choice
 from handlers.sendtime import parse_send_time
 from handlers.services import broadcasts
 from handlers.services import members as member_service
+from handlers.services.records import Audience, Broadcast, Role, Unit
 from handlers.turn import Turn
-from storage.models import Audience, Broadcast, Role, Unit, UnitLevel
-from storage.repositories import units
 
 AUDIENCES = (Audience.ALL, Audience.BLOCK, Audience.LAGGING, Audience.SILENT, Audience.UNIT)
 MAX_TEXT = 1500
@@ -89,9 +88,7 @@ async def take_audience(turn: Turn, draft: Draft, text: str) -> str:
 
 
 async def _blocks(turn: Turn) -> list[Unit]:
-    scope = await _scope(turn)
-    found = await units.list_by_level(turn.session, UnitLevel.BLOCK)
-    return [b for b in found if scope is None or b.path.startswith(scope.path)]
+    return await member_service.blocks_under(turn.session, await _scope(turn))
 
 
 async def take_block(turn: Turn, draft: Draft, text: str) -> str:
@@ -105,7 +102,7 @@ async def take_unit(turn: Turn, draft: Draft, text: str) -> str:
     """Step 1c: which union, by code or name."""
     found = await member_service.find_units(turn.session, text, limit=1)
     scope = await _scope(turn)
-    unit = await units.get(turn.session, found[0].unit_id) if found else None
+    unit = await member_service.get_unit(turn.session, found[0].unit_id) if found else None
     if unit is None or (scope is not None and not unit.path.startswith(scope.path)):
         raise UserError("errors/unknown_unit", code=text.strip()[:32])
     draft.code = unit.code

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from handlers.dialogs.engine import Dialog
 from handlers.errors import UserError
 from handlers.notifications import notify_member
 from handlers.parsing import parse_choice
-from handlers.services import audit
+from handlers.services import initiatives as initiative_service
+from handlers.services.records import Initiative
 from handlers.turn import Turn
-from storage.models import Initiative, InitiativeStatus
 
 
 class Step(StrEnum):
@@ -31,10 +29,7 @@ class Draft:
 
 async def _waiting(turn: Turn) -> Initiative | None:
     assert turn.member is not None
-    stmt = (select(Initiative).where(Initiative.member_id == turn.member.id,
-                                     Initiative.status == InitiativeStatus.PENDING_CONFIRMATION)
-            .order_by(Initiative.id).limit(1))
-    return (await turn.session.execute(stmt)).scalar_one_or_none()
+    return await initiative_service.oldest_waiting(turn.session, turn.member)
 
 
 async def on_start(turn: Turn, draft: Draft) -> None:
@@ -49,20 +44,15 @@ async def answer(turn: Turn, draft: Draft, text: str) -> str | None:
     initiative = await _waiting(turn)
     if initiative is None:
         raise UserError("entry/none_pending")
-    unverified = turn.identity is not None and not turn.identity.verified
-    initiative.status = (InitiativeStatus.WITHDRAWN if not right else
-                         InitiativeStatus.UNVERIFIED if unverified else InitiativeStatus.SUBMITTED)
-    initiative.updated_at = turn.clock.now()
-    await audit.record(turn.session, at=turn.clock.now(), actor=turn.member,
-                       action="entry.confirm" if right else "entry.refuse",
-                       subject=f"initiative:{initiative.id}",
-                       before={"status": InitiativeStatus.PENDING_CONFIRMATION},
-                       after={"status": initiative.status})
+    assert turn.member is not None
+    verified = turn.identity is None or turn.identity.verified
+    await initiative_service.answer_entry(turn.session, initiative, author=turn.member,
+                                          right=right, verified=verified, now=turn.clock.now())
     turn.reply("entry/answered", initiative=initiative, right=right)
     if initiative.entered_by_id is not None:
         await notify_member(turn, initiative.entered_by_id, "entry/officer_notice",
                             key=f"entry:{initiative.id}:{'yes' if right else 'no'}",
-                            initiative=initiative, right=right, author=turn.member.name)  # type: ignore[union-attr]
+                            initiative=initiative, right=right, author=turn.member.name)
     return Step.ANSWER if await _waiting(turn) else None
 
 

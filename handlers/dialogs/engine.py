@@ -1,4 +1,4 @@
-"""The dialog engine: steps as functions, state and draft in `dialog_states`, never in memory."""
+"""The dialog engine: steps as functions; state and draft kept by the conversations service."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from handlers.errors import UserError
+from handlers.services import conversations
+from handlers.services.conversations import Conversation
 from handlers.turn import Turn
 from handlers.types import InboundKind
-from storage.models import DialogState, DialogStatus
-from storage.repositories import dialogs as dialog_repo
 
 log = logging.getLogger(__name__)
 
@@ -61,89 +61,98 @@ class Dialog(Generic[D]):
 
 async def start(turn: Turn, dialog: Dialog[Any], args: str = "", *, draft: Any = None,
                 step: str | None = None) -> None:
-    """Start `dialog` for this person (reusing a kept row), ask its first step or take `args`.
+    """Start `dialog` for this person (reusing a kept draft's row), ask its first step or take `args`.
 
     A prepared `draft` and `step` start it further in (editing an initiative starts at the summary).
     """
-    now = turn.clock.now()
-    state = await dialog_repo.get(turn.session, turn.state_key, dialog.name)
     draft = dialog.draft_type() if draft is None else draft
-    if state is None:
-        state = DialogState(key=turn.state_key, dialog=dialog.name, draft={}, expires_at=now)
-        turn.session.add(state)
-    _touch(turn, state, step=step or dialog.first_step, draft=dialog.dump(draft))
-    state.status = DialogStatus.ACTIVE
-    state.pending = None
-    await turn.session.flush()
     if dialog.on_start is not None:
         await dialog.on_start(turn, draft)
-        state.draft = dialog.dump(draft)
+    state = await _row_for(turn, dialog)
+    _touch(turn, state, step=step or dialog.first_step, draft=dialog.dump(draft))
+    state.status, state.pending = conversations.ACTIVE, None
+    turn.state = state
     if args:
         await advance(turn, state, dialog, args)
-    else:
-        await dialog.prompt(turn, draft, state.step)
+        return
+    await conversations.save(turn.session, state)
+    await dialog.prompt(turn, draft, state.step)
 
 
-async def advance(turn: Turn, state: DialogState, dialog: Dialog[Any], text: str) -> None:
-    """Run the current step on `text` in a savepoint; a UserError leaves the state untouched."""
+async def _row_for(turn: Turn, dialog: Dialog[Any]) -> Conversation:
+    """Return this person's row of `dialog` (in hand, kept, or new): one row per dialog and key."""
+    current = turn.state
+    if current is not None and current.key == turn.state_key and current.dialog == dialog.name:
+        return current
+    kept = await conversations.kept(turn.session, turn.state_key, dialog.name)
+    if kept is not None:
+        return kept
+    return conversations.begin(turn.state_key, dialog.name, step=dialog.first_step,
+                               chat=turn.inbound.chat, user_id=turn.inbound.user_id,
+                               member_id=turn.member.id if turn.member else None,
+                               now=turn.clock.now(), ttl=_ttl(turn))
+
+
+async def advance(turn: Turn, state: Conversation, dialog: Dialog[Any], text: str) -> None:
+    """Run the current step on `text`; its UserError reaches the router, which answers it."""
     if state.step not in dialog.handlers:
         # A step this version no longer has (renamed by a deploy): start over, keeping the draft.
         log.warning("%s: unknown step %r, back to %r", dialog.name, state.step, dialog.first_step)
         state.step = dialog.first_step
     draft = dialog.load(state.draft)
-    handler = dialog.handlers[state.step]
-    try:
-        async with turn.session.begin_nested():
-            next_step = await handler(turn, draft, text)
-    except UserError as refusal:
-        log.debug("%s/%s refused: %s", dialog.name, state.step, refusal.template)
-        turn.reply(refusal.template, **refusal.data)
-        await dialog.prompt(turn, dialog.load(state.draft), state.step)
-        return
+    next_step = await dialog.handlers[state.step](turn, draft, text)
     await _after_step(turn, state, dialog, draft, next_step)
 
 
-async def _after_step(turn: Turn, state: DialogState, dialog: Dialog[Any], draft: Any,
+async def _after_step(turn: Turn, state: Conversation, dialog: Dialog[Any], draft: Any,
                       next_step: str | None) -> None:
     if next_step is None:
-        await dialog_repo.remove(turn.session, state)
+        await conversations.remove(turn.session, state)
+        turn.state = None
         if turn.next_dialog is not None:
             follow, follow_draft = turn.next_dialog
             turn.next_dialog = None
             await start(turn, follow, draft=follow_draft)
         return
     if next_step == CANCELLED:
-        await cancel(turn, state, announce=False)
         state.draft = dialog.dump(draft)
+        await cancel(turn, state, announce=False)
         return
     _touch(turn, state, step=next_step, draft=dialog.dump(draft))
-    await turn.session.flush()
+    await conversations.save(turn.session, state)
     await dialog.prompt(turn, draft, next_step)
 
 
-async def reprompt(turn: Turn, state: DialogState, dialog: Dialog[Any]) -> None:
+async def reprompt(turn: Turn, state: Conversation, dialog: Dialog[Any]) -> None:
     """Ask the current step's question again."""
     if state.step not in dialog.handlers:
         state.step = dialog.first_step
     await dialog.prompt(turn, dialog.load(state.draft), state.step)
 
 
-async def cancel(turn: Turn, state: DialogState, *, announce: bool = True) -> None:
+async def refuse(turn: Turn, state: Conversation, dialog: Dialog[Any], refusal: UserError) -> None:
+    """Answer a refused step with the reason, then ask the same question again (nothing changed)."""
+    log.debug("%s/%s refused: %s", dialog.name, state.step, refusal.template)
+    turn.reply(refusal.template, **refusal.data)
+    await reprompt(turn, state, dialog)
+
+
+async def cancel(turn: Turn, state: Conversation, *, announce: bool = True) -> None:
     """Cancel a dialog; its draft is kept for `draft_ttl_days` so it can be resumed."""
-    state.status = DialogStatus.CANCELLED
-    state.pending = None
-    state.expires_at = turn.clock.now() + timedelta(days=turn.settings.draft_ttl_days)
-    await turn.session.flush()
+    state.status, state.pending = conversations.CANCELLED, None
+    state.expires_at = turn.clock.now() + _ttl(turn)
+    await conversations.save(turn.session, state)
+    if turn.state is state:
+        turn.state = None
     if announce:
         turn.reply("dialog/cancelled", days=turn.settings.draft_ttl_days, dialog=state.dialog)
 
 
-def _touch(turn: Turn, state: DialogState, *, step: str, draft: dict[str, Any]) -> None:
-    now = turn.clock.now()
-    chat = turn.inbound.chat
-    state.step = step
-    state.draft = draft
-    state.channel, state.chat_id, state.user_id = chat.channel, chat.chat_id, turn.inbound.user_id
-    state.member_id = turn.member.id if turn.member else None
-    state.updated_at = now
-    state.expires_at = now + timedelta(days=turn.settings.draft_ttl_days)
+def _ttl(turn: Turn) -> timedelta:
+    return timedelta(days=turn.settings.draft_ttl_days)
+
+
+def _touch(turn: Turn, state: Conversation, *, step: str, draft: dict[str, Any]) -> None:
+    state.step, state.draft = step, draft
+    state.place(turn.inbound.chat, turn.inbound.user_id, turn.member.id if turn.member else None)
+    state.extend(turn.clock.now(), _ttl(turn))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.notifications import notify_member
-from handlers.services import contacts
+from handlers.services import contacts, conversations
 from handlers.services import initiatives as initiative_service
+from handlers.services.records import Initiative, InitiativeStatus, Member
 from handlers.turn import Turn
-from storage.models import DialogState, Initiative, InitiativeStatus, Member
-from storage.repositories import dialogs as dialog_repo
 
 PAPER_DAYS = 3
 CONFIRM_DIALOG = "confirm_entry"
@@ -36,17 +35,9 @@ async def register_for_member(turn: Turn, *, author: Member, text: initiative_se
 async def _open_confirmation(turn: Turn, author: Member) -> bool:
     """Put the author straight into the confirmation, unless they are busy in another dialog."""
     chat = await contacts.private_chat(turn.session, author.id)
-    key = f"member:{author.id}"
-    now = turn.clock.now()
-    if chat is None or await dialog_repo.get_active(turn.session, key, now=now) is not None:
+    if chat is None:
         return False
-    state = await dialog_repo.get(turn.session, key, CONFIRM_DIALOG)
-    if state is None:
-        state = DialogState(key=key, dialog=CONFIRM_DIALOG, draft={}, expires_at=now)
-        turn.session.add(state)
-    state.channel, state.chat_id, state.user_id, state.member_id = (
-        chat.channel, chat.chat_id, chat.chat_id, author.id)
-    state.step, state.status, state.pending, state.draft = "answer", "active", None, {"version": 1}
-    state.updated_at, state.expires_at = now, now + timedelta(days=turn.settings.draft_ttl_days)
-    await turn.session.flush()
-    return True
+    return await conversations.open_for(
+        turn.session, key=f"member:{author.id}", dialog=CONFIRM_DIALOG, step="answer",
+        draft={"version": 1}, chat=chat, member_id=author.id, now=turn.clock.now(),
+        ttl=timedelta(days=turn.settings.draft_ttl_days))

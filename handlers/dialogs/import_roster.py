@@ -16,9 +16,9 @@ from handlers.dialogs.engine import Dialog
 from handlers.errors import UserError
 from handlers.parsing import parse_choice
 from handlers.services import rosters
+from handlers.services.records import Role
 from handlers.turn import Turn
 from handlers.types import InboundKind
-from storage.models import Role
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ from handlers.errors import UserError
 from handlers.parsing import parse_choice
 from handlers.services import phases as phase_service
 from handlers.services import targets as target_service
+from handlers.services.records import Phase, PhaseStatus
 from handlers.textnorm import fold
 from handlers.turn import Turn
-from storage.models import Phase, PhaseStatus
-from storage.repositories import phases as phase_repo
 
 
 class Step(StrEnum):
@@ -60,11 +59,11 @@ _DAYS = re.compile(r"^(\d{1,4})\s*(?:ngay)?$")
 async def take_action(turn: Turn, draft: Draft, text: str) -> str:
     """Pick what to do from the menu."""
     action = parse_choice(text, turn.labels("phases/menu_choices"))
-    current = await phase_repo.get_open(turn.session)
+    current = await phase_service.get_open(turn.session)
     if action == Action.OPEN:
         if current is not None:
             raise UserError("phases/close_first", current=phase_service.PhaseRef.of(current))
-        draft.numbers = [p.number for p in await phase_repo.list_all(turn.session)
+        draft.numbers = [p.number for p in await phase_service.list_all(turn.session)
                          if p.status != PhaseStatus.OPEN]
         if not draft.numbers:
             raise UserError("phases/nothing_to_open")
@@ -134,7 +133,7 @@ async def take_unit(turn: Turn, draft: Draft, text: str) -> str:
     """Take the code of the grassroots union whose target to set."""
     unit = await target_service.grassroots_unit(turn.session, text.strip())
     draft.unit_code = unit.code
-    draft.numbers = [p.number for p in await phase_repo.list_all(turn.session)
+    draft.numbers = [p.number for p in await phase_service.list_all(turn.session)
                      if p.status != PhaseStatus.CLOSED]
     if not draft.numbers:
         raise UserError("phases/no_phase_for_targets")
@@ -164,7 +163,7 @@ async def take_target(turn: Turn, draft: Draft, text: str) -> None:
 
 
 async def _phases(turn: Turn, numbers: list[int]) -> list[Phase]:
-    return [p for p in await phase_repo.list_all(turn.session) if p.number in numbers]
+    return [p for p in await phase_service.list_all(turn.session) if p.number in numbers]
 
 
 async def prompt(turn: Turn, draft: Draft, step: str) -> None:
@@ -186,15 +185,15 @@ async def prompt(turn: Turn, draft: Draft, step: str) -> None:
 async def _confirm_prompt(turn: Turn, draft: Draft, step: str) -> None:
     if step == Step.CONFIRM_CLOSE:
         phase = await phase_service.get(turn.session, draft.phase_number)
-        upcoming = await phase_repo.get_next_planned(turn.session)
+        upcoming = await phase_service.get_next_planned(turn.session)
         turn.reply("phases/confirm_close", phase=phase, next=upcoming,
                    choices=turn.labels("phases/confirm_close_choices"))
         return
     source = await phase_service.get(turn.session, draft.numbers[0])
     target = await phase_service.get(turn.session, draft.numbers[1])
     turn.reply("phases/confirm_copy", source=source, target=target,
-               count=await phase_repo.count_targets(turn.session, source.id),
-               present=await phase_repo.count_targets(turn.session, target.id),
+               count=await phase_service.count_targets(turn.session, source.id),
+               present=await phase_service.count_targets(turn.session, target.id),
                choices=turn.labels("phases/confirm_copy_choices"))
 
 
@@ -208,7 +207,7 @@ async def _ask_prompt(turn: Turn, draft: Draft, step: str) -> None:
     else:
         phase = await phase_service.get(turn.session, draft.phase_number)
         unit = await target_service.grassroots_unit(turn.session, draft.unit_code)
-        current = await phase_repo.get_target(turn.session, unit_id=unit.id, phase_id=phase.id)
+        current = await phase_service.get_target(turn.session, unit_id=unit.id, phase_id=phase.id)
         turn.reply("phases/ask_target", unit=unit, phase=phase, current=current)
 
 

@@ -10,17 +10,16 @@ from enum import StrEnum
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
 
 from handlers.dialogs import register_initiative
 from handlers.dialogs.engine import Dialog
 from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
 from handlers.parsing import normalize_phone, parse_choice
-from handlers.services import scope
+from handlers.services import members as member_service
+from handlers.services.records import Member
 from handlers.textnorm import fold
 from handlers.turn import Turn
-from storage.models import Member
 
 
 class Step(StrEnum):
@@ -42,8 +41,7 @@ async def find_member(turn: Turn, draft: Draft, text: str) -> str | None:
     """Take a phone number or a name (with or without diacritics) of a member the officer covers."""
     assert turn.member is not None
     typed = require_text(text, min_len=2, max_len=80) if not normalize_phone(text) else text
-    people = (await turn.session.execute(select(Member).where(
-        Member.unit_id.in_(await scope.unit_ids(turn.session, turn.member))))).scalars().all()
+    people = await member_service.list_covered(turn.session, turn.member)
     phone = normalize_phone(typed)
     if phone is not None:
         chosen = [m for m in people if m.phone == phone]
@@ -70,7 +68,7 @@ def _choose(turn: Turn, member: Member) -> None:
 async def pick_member(turn: Turn, draft: Draft, text: str) -> str | None:
     """Pick one of the members shown."""
     index = parse_choice(text, [f"{name} {phone}" for _, name, phone in draft.candidates])
-    member = await turn.session.get(Member, draft.candidates[index][0])
+    member = await member_service.get(turn.session, draft.candidates[index][0])
     assert member is not None
     _choose(turn, member)
     return None

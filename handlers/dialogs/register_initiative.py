@@ -19,9 +19,10 @@ from handlers.errors import UserError
 from handlers.parsing import parse_choice, parse_date, parse_money
 from handlers.services import duplicates
 from handlers.services import initiatives as initiative_service
+from handlers.services import members as member_service
+from handlers.services.records import InitiativeStatus, Member
 from handlers.turn import Turn
 from handlers.types import InboundKind
-from storage.models import InitiativeStatus, Member
 
 
 class Step(StrEnum):
@@ -79,7 +80,7 @@ async def _author(turn: Turn, draft: Draft) -> Member:
     if draft.author_id is None:
         assert turn.member is not None
         return turn.member
-    author = await turn.session.get(Member, draft.author_id)
+    author = await member_service.get(turn.session, draft.author_id)
     assert author is not None
     return author
 

@@ -11,11 +11,11 @@ from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
 from handlers.notifications import notify_member
 from handlers.parsing import numbers_in, parse_choice
+from handlers.services import conversations, review, scope
 from handlers.services import initiatives as initiative_service
-from handlers.services import review, scope
+from handlers.services import members as member_service
+from handlers.services.records import InitiativeStatus
 from handlers.turn import Turn
-from storage.models import Initiative, InitiativeStatus, Member
-from storage.repositories import dialogs as dialog_repo
 
 
 class Step(StrEnum):
@@ -58,11 +58,12 @@ async def start(turn: Turn, args: str) -> None:
         if row.status != InitiativeStatus.SUBMITTED:
             raise UserError("review/already_decided")
         draft.current_id = row.id
-    active = await dialog_repo.get_active(turn.session, turn.state_key, now=turn.clock.now())
+    active = turn.state
     if active is not None and active.dialog == DIALOG.name and draft.current_id is not None:
         # Mid-review: switch to the one asked for; the router asks the (new) question again.
         active.draft = {**active.draft, "current_id": draft.current_id, "decision": ""}
         active.step = Step.DECIDE
+        await conversations.save(turn.session, active)
         return
     if active is not None:
         raise UserError("errors/finish_current")
@@ -116,8 +117,9 @@ async def prompt(turn: Turn, draft: Draft, step: str) -> None:
     if step == Step.ASK_REASON:
         turn.reply("review/ask_reason", decision=draft.decision)
         return
-    initiative = await turn.session.get(Initiative, draft.current_id)
-    author = await turn.session.get(Member, initiative.member_id) if initiative else None
+    initiative = (await initiative_service.get(turn.session, draft.current_id)
+                  if draft.current_id is not None else None)
+    author = await member_service.get(turn.session, initiative.member_id) if initiative else None
     assert turn.member is not None
     waiting, newest = await review.queue_summary(turn.session, reviewer=turn.member)
     turn.reply("review/show", i=initiative, author=author, waiting=waiting, newest=newest,

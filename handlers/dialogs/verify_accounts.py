@@ -8,10 +8,10 @@ from enum import StrEnum
 from handlers.dialogs.engine import Dialog
 from handlers.errors import UserError
 from handlers.parsing import parse_choice
+from handlers.services import members as member_service
 from handlers.services import verification
 from handlers.turn import Turn
 from handlers.types import ChatRef
-from storage.models import Identity, Member
 
 
 class Step(StrEnum):
@@ -50,7 +50,7 @@ async def decide(turn: Turn, draft: Draft, text: str) -> str | None:
     if choice == 2:
         draft.skipped.append(draft.current_id)
     else:
-        identity = await turn.session.get(Identity, draft.current_id)
+        identity = await verification.get_identity(turn.session, draft.current_id)
         assert identity is not None
         chat = ChatRef(identity.channel, identity.user_id)
         member = await verification.decide_pending(
@@ -68,8 +68,8 @@ async def decide(turn: Turn, draft: Draft, text: str) -> str | None:
 
 async def prompt(turn: Turn, draft: Draft, step: str) -> None:
     """Show the account and the member it claims to be."""
-    identity = await turn.session.get(Identity, draft.current_id)
-    member = await turn.session.get(Member, identity.member_id) if identity else None
+    identity = await verification.get_identity(turn.session, draft.current_id)
+    member = await member_service.get(turn.session, identity.member_id) if identity else None
     turn.reply("verify/show", identity=identity, member=member,
                choices=turn.labels("verify/choices"))
 

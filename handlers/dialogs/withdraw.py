@@ -9,8 +9,8 @@ from handlers.dialogs.engine import Dialog
 from handlers.errors import UserError
 from handlers.parsing import parse_choice
 from handlers.services import initiatives as initiative_service
+from handlers.services.records import EDITABLE_STATUSES, Initiative
 from handlers.turn import Turn
-from storage.models import EDITABLE_STATUSES, Initiative
 
 
 class Step(StrEnum):

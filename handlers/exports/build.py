@@ -14,11 +14,11 @@ from handlers.errors import UserError
 from handlers.exports import csv, sheets
 from handlers.exports.tables import Column, Kind, Report, Sheet
 from handlers.services import awards, benefits, duplicates, forecast, league, reports
+from handlers.services import members as member_service
 from handlers.services import report_scope as scopes
+from handlers.services.records import Unit, UnitLevel
 from handlers.settings import ProgrammeSettings, ReportSettings
 from handlers.texts import Renderer
-from storage.models import Unit, UnitLevel
-from storage.repositories import standings, units
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ async def _root(session: AsyncSession, req: Request) -> tuple[Unit | None, Unit 
     if req.unit:
         unit = await scopes.find_unit(session, req.unit)
         if req.kind == "league" and unit.level == UnitLevel.GRASSROOTS and unit.parent_id:
-            return await units.get(session, unit.parent_id), unit
+            return await member_service.get_unit(session, unit.parent_id), unit
         return unit, unit
     if req.block:
         return await scopes.find_unit(session, req.block), None
@@ -106,7 +106,7 @@ async def _data(session: AsyncSession, req: Request, scope: scopes.Scope, ctx: C
         rolled = await benefits.roll_up(session, scope, await league.tallies(session, scope, statuses))
         return {"b": rolled}, sheets.benefits_report(rolled, r)
     if req.kind == "silent":
-        people = await standings.list_silent(session, phase_id=scope.phase.id, path=scope.path)
+        people = await reports.silent_members(session, phase_id=scope.phase.id, path=scope.path)
         return {"people": people, "scope": scope}, silent_report(people, scope, r)
     if req.kind == "duplicates":
         pairs = await duplicates.duplicate_pairs(session, phase_id=scope.phase.id,
@@ -142,7 +142,7 @@ def _safe(stem: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)
 
 
-def silent_report(people: list[standings.SilentMember], scope: scopes.Scope,
+def silent_report(people: list[reports.SilentMember], scope: scopes.Scope,
                   renderer: Renderer) -> Report:
     """Return the members with no initiative as one sheet."""
     cols = sheets.columns(renderer, ("code", "unit", "person", "role"))

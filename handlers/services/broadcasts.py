@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.errors import UserError
 from handlers.services import recipients, reminders, standings
 from handlers.services.outreach import Planned
-from storage.models import Audience, Broadcast, BroadcastStatus, Member, Unit, UnitLevel
+from storage.models import Audience, Broadcast, BroadcastStatus, Member, Role, Unit, UnitLevel
 from storage.repositories import members, units
 from storage.upsert import dialect_name
 
@@ -184,3 +184,19 @@ async def author_unit_name(session: AsyncSession, author: Member | None) -> str:
     """Return the name of the author's unit (the broadcast's signature)."""
     unit = await units.get(session, author.unit_id) if author else None
     return unit.name if unit else ""
+
+
+async def author_scope(session: AsyncSession, row: Broadcast) -> Unit | None:
+    """Return the unit a broadcast may reach under: its author's (None: everywhere, an admin's)."""
+    author = await members.get(session, row.created_by_id) if row.created_by_id else None
+    if author is None or author.role == Role.ADMIN:
+        return None
+    return await units.get(session, author.unit_id)
+
+
+async def mark_sent(session: AsyncSession, row: Broadcast, *, sent: int, left_out_units: list[str],
+                    left_out: int, now: datetime) -> None:
+    """Record that a broadcast went out: how many messages, and who a short budget left out."""
+    row.status, row.sent_at, row.sent_count = BroadcastStatus.SENT, now, sent
+    row.left_out = {"count": left_out, "units": left_out_units}
+    await session.flush()

@@ -179,3 +179,40 @@ async def mark_on_portal(session: AsyncSession, *, by: Member | None, numbers: l
             await audit.record(session, at=now, actor=by, action="initiative.on_portal",
                                subject=f"initiative:{row.id}")
     return rows
+
+
+async def list_editable(session: AsyncSession, member: Member) -> Sequence[Initiative]:
+    """List a member's initiatives that may still be changed or withdrawn, oldest first."""
+    stmt = (select(Initiative).where(Initiative.member_id == member.id,
+                                     Initiative.status.in_(EDITABLE_STATUSES))
+            .order_by(Initiative.id))
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def get(session: AsyncSession, initiative_id: int) -> Initiative | None:
+    """Return one initiative by its id."""
+    return await session.get(Initiative, initiative_id)
+
+
+async def oldest_waiting(session: AsyncSession, member: Member) -> Initiative | None:
+    """Return the oldest initiative an officer entered for `member` that waits for their answer."""
+    stmt = (select(Initiative).where(Initiative.member_id == member.id,
+                                     Initiative.status == InitiativeStatus.PENDING_CONFIRMATION)
+            .order_by(Initiative.id).limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def answer_entry(session: AsyncSession, initiative: Initiative, *, author: Member,
+                       right: bool, verified: bool, now: datetime) -> None:
+    """Record the author's answer on an entry made for them: it counts, or it is withdrawn.
+
+    An answer from an account not verified yet leaves it `unverified` (it counts once verified).
+    """
+    initiative.status = (InitiativeStatus.WITHDRAWN if not right else
+                         InitiativeStatus.SUBMITTED if verified else InitiativeStatus.UNVERIFIED)
+    initiative.updated_at = now
+    await audit.record(session, at=now, actor=author,
+                       action="entry.confirm" if right else "entry.refuse",
+                       subject=f"initiative:{initiative.id}",
+                       before={"status": InitiativeStatus.PENDING_CONFIRMATION},
+                       after={"status": initiative.status})

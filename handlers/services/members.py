@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
 from handlers.parsing import mask_phone
+from handlers.services import scope
 from handlers.textnorm import fold
 from handlers.types import ChatRef
-from storage.models import Chat, Identity, Initiative, Member, Role, Unit
+from storage.models import Chat, Identity, Initiative, Member, Role, Unit, UnitLevel
 from storage.repositories import chats, identities, members, units
 
 log = logging.getLogger(__name__)
@@ -121,3 +122,36 @@ async def link_chat(session: AsyncSession, *, chat: ChatRef, unit: Unit, title: 
         row.title = title[:255]
     await session.flush()
     return row
+
+
+async def get(session: AsyncSession, member_id: int) -> Member | None:
+    """Return one member by id."""
+    return await session.get(Member, member_id)
+
+
+async def get_by_phone(session: AsyncSession, phone: str) -> Member | None:
+    """Return the roster member with this (normalised) phone."""
+    return await members.get_by_phone(session, phone)
+
+
+async def list_covered(session: AsyncSession, person: Member) -> list[Member]:
+    """List the members of every unit `person` covers (an officer their union, staff their tree)."""
+    unit_ids = await scope.unit_ids(session, person)
+    stmt = select(Member).where(Member.unit_id.in_(unit_ids))
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def get_unit(session: AsyncSession, unit_id: int) -> Unit | None:
+    """Return one unit by id."""
+    return await units.get(session, unit_id)
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    """Return the unit with this code (any level), or None."""
+    return await units.get_by_code(session, code)
+
+
+async def blocks_under(session: AsyncSession, scope: Unit | None) -> list[Unit]:
+    """List the blocks inside `scope` (all of them for None: the whole federation)."""
+    found = await units.list_by_level(session, UnitLevel.BLOCK)
+    return [b for b in found if scope is None or b.path.startswith(scope.path)]

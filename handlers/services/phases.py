@@ -6,6 +6,7 @@ Targets (copy, set) are in handlers/services/targets.py. Refusals are UserErrors
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -150,3 +151,33 @@ async def start_sprint(session: AsyncSession, *, number: int, starts_on: date, d
 async def current_or_next(session: AsyncSession) -> Phase | None:
     """Return the open phase, else the next planned one (where new targets and sprints go)."""
     return await phase_repo.get_open(session) or await phase_repo.get_next_planned(session)
+
+
+async def get_open(session: AsyncSession) -> Phase | None:
+    """Return the open phase, if one is open."""
+    return await phase_repo.get_open(session)
+
+
+async def get_next_planned(session: AsyncSession) -> Phase | None:
+    """Return the next planned phase, if any."""
+    return await phase_repo.get_next_planned(session)
+
+
+async def list_all(session: AsyncSession) -> Sequence[Phase]:
+    """List every phase in order."""
+    return await phase_repo.list_all(session)
+
+
+async def list_sprints(session: AsyncSession, phase_id: int) -> Sequence[Sprint]:
+    """List a phase's sprints, earliest first."""
+    return await phase_repo.list_sprints(session, phase_id)
+
+
+async def count_targets(session: AsyncSession, phase_id: int) -> int:
+    """Count the units with a target in a phase."""
+    return await phase_repo.count_targets(session, phase_id)
+
+
+async def get_target(session: AsyncSession, *, unit_id: int, phase_id: int) -> int | None:
+    """Return a unit's target in a phase, if one is set."""
+    return await phase_repo.get_target(session, unit_id=unit_id, phase_id=phase_id)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.services import phases, report_scope
 from storage.models import Initiative, Member, Phase, Unit, UnitLevel
 from storage.repositories import initiatives
+from storage.repositories import standings as standings_repo
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,12 @@ def _row(i: Initiative, m: Member, u: Unit, tz: ZoneInfo) -> InitiativeRow:
     return InitiativeRow(i.number or "", i.created_at.astimezone(tz).date(), u.code, u.name,
                          m.name, i.field, i.title, i.status, i.benefit_vnd, i.content, i.effect,
                          i.applied_since, i.tech_secret, m.phone or "", on_portal)
+
+
+SilentMember = standings_repo.SilentMember
+
+
+async def silent_members(session: AsyncSession, *, phase_id: int,
+                         path: str | None) -> list[SilentMember]:
+    """List the members (under a unit's path, or everywhere) with no initiative in a phase."""
+    return list(await standings_repo.list_silent(session, phase_id=phase_id, path=path))

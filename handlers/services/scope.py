@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
-from handlers.roles import RANK
+from handlers.services.roles import RANK
 from storage.models import Member, Role, Unit
 from storage.repositories import units
 

@@ -147,3 +147,8 @@ async def decide_pending(session: AsyncSession, *, identity_id: int, officer: Me
     await session.delete(identity)
     await session.flush()
     return member
+
+
+async def get_identity(session: AsyncSession, identity_id: int) -> Identity | None:
+    """Return one chat account by id."""
+    return await session.get(Identity, identity_id)

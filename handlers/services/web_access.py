@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.errors import UserError
-from handlers.roles import RANK, allows
 from handlers.services import audit
+from handlers.services.roles import RANK, allows
 from storage.models import Member, Role, Unit, WebSession, WebSignIn
 from storage.repositories import members
 from storage.repositories import web_access as repo

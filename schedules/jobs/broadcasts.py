@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import broadcasts, recipients
 from handlers.services.outreach import Planned
+from handlers.services.records import Broadcast, Role
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
-from storage.models import Broadcast, BroadcastStatus, Role, Unit
-from storage.repositories import members, units
 
 
-async def due_broadcasts(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def due_broadcasts(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan every due broadcast; mark them sent in the same transaction."""
     now = max(slot.at, ctx.clock.now())
     due = await broadcasts.list_due(session, now)
@@ -30,10 +28,11 @@ async def due_broadcasts(ctx: JobContext, session: AsyncSession, slot: Slot) -> 
     messages: list[Planned] = []
     for row in due:
         found = await broadcasts.resolve(session, audience=row.audience, code=row.audience_code,
-                                         rules=rules, scope=await _scope(session, row))
+                                         rules=rules,
+                                         scope=await broadcasts.author_scope(session, row))
         messages += broadcasts.plan(row, found, sender=await broadcasts.sender_name(session, row))
 
-    async def on_sent(session: AsyncSession, kept: list[Planned],
+    async def on_sent(session: Session, kept: list[Planned],
                       left: list[Planned]) -> list[Planned]:
         reports: list[Planned] = []
         for row in due:
@@ -44,22 +43,14 @@ async def due_broadcasts(ctx: JobContext, session: AsyncSession, slot: Slot) -> 
                 reports_left_out=True)
 
 
-async def _scope(session: AsyncSession, row: Broadcast) -> Unit | None:
-    """A broadcast reaches the units under its author's unit (an admin's: everywhere)."""
-    author = await members.get(session, row.created_by_id) if row.created_by_id else None
-    if author is None or author.role == Role.ADMIN:
-        return None
-    return await units.get(session, author.unit_id)
-
-
-async def _finish(ctx: JobContext, session: AsyncSession, row: Broadcast, kept: list[Planned],
+async def _finish(ctx: JobContext, session: Session, row: Broadcast, kept: list[Planned],
                   left: list[Planned], now: datetime) -> list[Planned]:
     prefix = f"broadcast:{row.id}:"
     sent = [p for p in kept if p.dedup_key.startswith(prefix)]
     missed = [p for p in left if p.dedup_key.startswith(prefix)]
-    row.status, row.sent_at, row.sent_count = BroadcastStatus.SENT, now, len(sent)
-    row.left_out = {"count": len(missed), "units": sorted({p.unit_code for p in missed if p.unit_code})}
-    await session.flush()
+    await broadcasts.mark_sent(session, row, sent=len(sent), left_out=len(missed),
+                               left_out_units=sorted({p.unit_code for p in missed if p.unit_code}),
+                               now=now)
     if row.created_by_id is not None:
         people = await recipients.people(session, prefer=ctx.settings.dm_channels,
                                          member_ids=[row.created_by_id])

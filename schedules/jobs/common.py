@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import standings
 from handlers.services.standings import Snapshot
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Slot
 
 
-async def snapshot(ctx: JobContext, session: AsyncSession, slot: Slot) -> Snapshot | None:
+async def snapshot(ctx: JobContext, session: Session, slot: Slot) -> Snapshot | None:
     """Return the standing of every union on the slot's day, or None with no open phase."""
     return await standings.snapshot(session, today=slot.today, tz=ctx.programme.tz,
                                     statuses=ctx.programme.counting_statuses,

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from handlers.services import recipients, standings
+from handlers.services import phases, recipients, standings
 from handlers.services.outreach import Planned
+from handlers.services.records import Sprint
 from handlers.services.standings import Snapshot
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
 from schedules.jobs.common import NO_PHASE, snapshot
-from storage.models import Sprint
 
 COUNTDOWN_DAYS = (7, 3, 1)
 
@@ -29,13 +27,12 @@ def sprint_event(sprint: Sprint, today: date) -> str | None:
     return None
 
 
-async def sprint_countdown(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def sprint_countdown(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan the day's sprint messages to union groups and district groups (none on other days)."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:
         return Plan(result=dict(NO_PHASE))
-    sprints = (await session.execute(select(Sprint).where(Sprint.phase_id == snap.phase.id)
-                                     .order_by(Sprint.starts_on))).scalars().all()
+    sprints = await phases.list_sprints(session, snap.phase.id)
     messages: list[Planned] = []
     events = []
     for sprint in sprints:
@@ -46,7 +43,7 @@ async def sprint_countdown(ctx: JobContext, session: AsyncSession, slot: Slot) -
     return Plan(messages, {"events": events})
 
 
-async def _messages(ctx: JobContext, session: AsyncSession, snap: Snapshot, sprint: Sprint,
+async def _messages(ctx: JobContext, session: Session, snap: Snapshot, sprint: Sprint,
                     event: str) -> list[Planned]:
     start, _ = standings.day_bounds(sprint.starts_on, ctx.programme.tz)
     _, end = standings.day_bounds(sprint.ends_on, ctx.programme.tz)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import digests, recipients, standings
 from handlers.services.outreach import Planned
+from handlers.services.records import Role
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
 from schedules.jobs.common import NO_PHASE, snapshot
-from storage.models import Role
 
 
-async def officer_digest(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def officer_digest(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan a DM to every officer reachable in a private chat, about their union."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:
@@ -32,7 +31,7 @@ async def officer_digest(ctx: JobContext, session: AsyncSession, slot: Slot) -> 
     return Plan(messages, {"officers": len(messages)})
 
 
-async def district_digest(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def district_digest(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan a DM to every staff member: their blocks' totals, laggards and forecast."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:

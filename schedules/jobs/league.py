@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import recipients
 from handlers.services.outreach import Planned
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
 from schedules.jobs.common import NO_PHASE, snapshot
 
 ROWS_SHOWN = 60
 
 
-async def weekly_league(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def weekly_league(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan one league table per block for every group chat linked above the grassroots."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:

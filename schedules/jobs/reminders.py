@@ -5,15 +5,14 @@ Never to someone who sent /tatnhacnho; at most once every N days and M times a p
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import reminders
 from handlers.services.outreach import Planned
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
 from schedules.jobs.common import NO_PHASE, snapshot
 
 
-async def silent_reminders(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def silent_reminders(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan a reminder for every silent member whose turn has come."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:
@@ -33,7 +32,7 @@ async def silent_reminders(ctx: JobContext, session: AsyncSession, slot: Slot) -
                                 urgency=(standing.ratio or 0.0) if standing else 1.0,
                                 unit_code=standing.code if standing else ""))
 
-    async def bookkeeping(session: AsyncSession, kept: list[Planned],
+    async def bookkeeping(session: Session, kept: list[Planned],
                           _left: list[Planned]) -> list[Planned]:
         await reminders.record_sent(session, member_ids=[p.member_id for p in kept if p.member_id],
                                     phase_id=snap.phase.id, at=slot.at)

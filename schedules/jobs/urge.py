@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.services import recipients, standings
 from handlers.services.outreach import Planned
 from handlers.services.standings import Snapshot, Standing
+from handlers.services.transactions import Session
 from schedules.context import JobContext, Plan, Slot
 from schedules.jobs.common import NO_PHASE, snapshot
 
@@ -23,7 +22,7 @@ def urge_template(standing: Standing) -> str:
     return "urge/lagging" if standing.lagging else "urge/steady"
 
 
-async def urge_units(ctx: JobContext, session: AsyncSession, slot: Slot) -> Plan:
+async def urge_units(ctx: JobContext, session: Session, slot: Slot) -> Plan:
     """Plan one message per linked group chat of every grassroots union."""
     snap = await snapshot(ctx, session, slot)
     if snap is None:

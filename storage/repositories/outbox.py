@@ -194,3 +194,35 @@ async def update_if_status(
                                      OutboxMessage.status.in_(allowed))
                               .values(**values).execution_options(synchronize_session=False))
     return rows
+
+
+async def postpone(session: AsyncSession, ids: Sequence[int], *, worker: str,
+                   until: datetime) -> None:
+    """Put rows this worker still holds (claimed or sending) back to pending, due at `until`.
+
+    The claim was not an attempt. A row taken back meanwhile belongs to another worker now and
+    is left alone.
+    """
+    if not ids:
+        return
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.claimed_by == worker,
+               OutboxMessage.status.in_([OutboxStatus.CLAIMED, OutboxStatus.SENDING]))
+        .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1,
+                not_before=until)
+        .execution_options(synchronize_session=False))
+
+
+async def set_outcome(session: AsyncSession, row_id: int, *, status: str, error: str | None,
+                      not_before: datetime | None, attempt_counts: bool) -> None:
+    """Record one send's outcome on its row (a try that does not count gives its attempt back)."""
+    values: dict[str, Any] = {"status": status}
+    if error is not None:
+        values["last_error"] = error[:500]
+    if not_before is not None:
+        values["not_before"] = not_before
+    if not attempt_counts:
+        values["attempts"] = OutboxMessage.attempts - 1
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+                          .execution_options(synchronize_session=False))

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.parsing import normalize_phone
-from handlers.roles import RANK
+from handlers.services.roles import RANK
 from handlers.services.rosters.plan import Change, Plan, Progress, chunks, parse_role
 from handlers.services.spreadsheets import Row
 from handlers.textnorm import clean, fold

@@ -1,0 +1,86 @@
+"""Outgoing messages: queued with the change behind them, claimed for sending, each outcome kept.
+
+The router and jobs queue rows here in their own transaction; the outbox sender (handlers/
+delivery.py) claims them, marks each `sending` before its platform call and records what came
+of it. Rows never leave here twice: see docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.types import ChatRef, Outbound
+from storage.models import OutboxStatus, Priority
+from storage.repositories import outbox as repo
+
+Status = OutboxStatus
+
+
+def reply_row(chat: ChatRef, *, text: str, choices: Sequence[str], dedup_key: str,
+              member_id: int | None, now: datetime,
+              attachment: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Describe a reply to queue, due now, ahead of scheduled outreach."""
+    return {"channel": chat.channel, "chat_id": chat.chat_id, "is_group": chat.is_group,
+            "member_id": member_id, "text": text, "choices": list(choices),
+            "dedup_key": dedup_key, "attachment": attachment, "priority": Priority.REPLY,
+            "not_before": now, "created_at": now, "status": OutboxStatus.PENDING, "attempts": 0}
+
+
+async def queue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Queue rows in one statement; return the ids of those that were new (a dedup key is kept)."""
+    return await repo.add_many(session, rows)
+
+
+async def claim(session: AsyncSession, *, ids: Sequence[int] | None, worker: str, now: datetime,
+                channels: Sequence[str], limit: int) -> list[tuple[int, int, Outbound]]:
+    """Claim due pending rows (all, or among `ids`); return (id, attempts, message) in send order."""
+    rows = await repo.claim(session, ids=ids, worker=worker, now=now, limit=limit,
+                            channels=channels)
+    return [(row.id, row.attempts, outbound(row)) for row in rows]
+
+
+async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: str,
+                        now: datetime) -> set[int]:
+    """Mark claimed rows `sending` just before their calls; return those still this worker's."""
+    return await repo.start_sending(session, ids, worker=worker, now=now)
+
+
+async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *,
+                      now: datetime) -> None:
+    """Mark delivered rows `sent`, with the platform's message ids."""
+    await repo.record_sent(session, sent, now=now)
+
+
+async def flag_stale(session: AsyncSession, *, before: datetime) -> list[int]:
+    """Turn rows left `sending` since before `before` into `uncertain` (never resent blindly)."""
+    return list(await repo.flag_stale_sending(session, before=before))
+
+
+async def postpone(session: AsyncSession, ids: Sequence[int], *, worker: str,
+                   until: datetime) -> None:
+    """Put rows this worker claimed back, due at `until` (the claim was not an attempt)."""
+    await repo.postpone(session, ids, worker=worker, until=until)
+
+
+async def set_outcome(session: AsyncSession, row_id: int, *, status: str,
+                      error: str | None = None, not_before: datetime | None = None,
+                      attempt_counts: bool = True) -> None:
+    """Record what came of one send: back to pending (later), failed, or gone."""
+    await repo.set_outcome(session, row_id, status=status, error=error, not_before=not_before,
+                           attempt_counts=attempt_counts)
+
+
+async def count_by_status(session: AsyncSession) -> dict[str, int]:
+    """Count rows per status (for /healthz and /metrics)."""
+    return await repo.count_by_status(session)
+
+
+def outbound(row: Any) -> Outbound:
+    """Turn a claimed row into the message a channel sends."""
+    return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
+                    choices=tuple(row.choices or ()), outbox_id=row.id,
+                    attachment=row.attachment)
