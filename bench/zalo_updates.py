@@ -114,7 +114,7 @@ async def run_router(url: str, members: int, fakes: FakeThread) -> Spent:
 async def run_zalo(url: str, members: int, fakes: FakeThread) -> Spent:
     fake = await fakes.run(started_zalo())
     app = App.create(config(url, zalo=fake))
-    zalo = create_zalo(app)
+    zalo = create_zalo(app.gateway, app.config.zalo)
     await zalo.start()
     await fakes.run(queue_zalo(fake, members))
     stop = asyncio.Event()
@@ -153,7 +153,7 @@ async def run_zalo_echo(_url: str, members: int, fakes: FakeThread) -> Spent:
 async def run_telegram(url: str, members: int, fakes: FakeThread) -> Spent:
     fake = await fakes.run(FakeTelegram().start())
     app = App.create(config(url, telegram=fake))
-    telegram = create_telegram(app)
+    telegram = create_telegram(app.gateway, app.config.telegram)
     await telegram.start()
     people = [TgUser(fake, FIRST_TG_USER + index, f"TV{index}") for index in range(members)]
     await fakes.run(queue_telegram(people))

@@ -21,6 +21,7 @@ from handlers.clock import Clock, SystemClock
 from handlers.delivery import OutboxSender
 from handlers.exports.links import Exports
 from handlers.exports.links import create as create_exports
+from handlers.gateway import Gateway
 from handlers.metrics import Metrics
 from handlers.router import Router
 from handlers.services.web_access import SignInPolicy
@@ -47,6 +48,8 @@ class App:
     router: Router
     sender: OutboxSender
     clock: Clock
+    gateway: Gateway
+    """The port chat adapters are handed (`handlers.port.Port`)."""
     channels: dict[str, Channel] = field(default_factory=dict)
     jobs: dict[str, Any] = field(default_factory=dict)
     exports: Exports | None = None
@@ -70,8 +73,11 @@ class App:
         sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
                               worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
                               metrics=metrics)
-        return cls(config, engine, sessions, renderer, router, sender, clock, exports=exports,
-                   metrics=metrics)
+        channels: dict[str, Channel] = {}
+        gateway = Gateway(router=router, sender=sender, sessions=sessions, renderer=renderer,
+                          clock=clock, tz=config.programme.tz, channels=channels)
+        return cls(config, engine, sessions, renderer, router, sender, clock, gateway,
+                   channels=channels, exports=exports, metrics=metrics)
 
     @property
     def signin(self) -> SignInPolicy | None:
@@ -86,14 +92,11 @@ class App:
 
     def add_channel(self, channel: Channel) -> None:
         """Serve a channel: the router learns its limits, the sender may send through it."""
-        self.channels[channel.name] = channel
-        self.router.limits[channel.name] = channel.limits
-        self.sender.channels[channel.name] = channel
+        self.gateway.serve(channel)
 
     async def handle(self, inbound: Inbound) -> int:
         """Handle one update and send its replies at once; return how many were sent."""
-        ids = await self.router.handle(inbound)
-        return await self.sender.send_ids(ids)
+        return await self.gateway.handle(inbound)
 
     async def check_database(self) -> None:
         """Fail with one clear line when the database is unreachable or not upgraded."""

@@ -10,13 +10,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from handlers.settings import (
-    Frozen,
-    OutboxSettings,
-    PacingSettings,
-    ProgrammeSettings,
-    ReportSettings,
-)
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.zalo.settings import ZaloSettings
+from handlers.settings import Frozen, OutboxSettings, ProgrammeSettings, ReportSettings
 from schedules.settings import SchedulesSettings
 from storage.db import DatabaseSettings
 
@@ -29,60 +25,6 @@ SECRET_KEYS = (("telegram", "token"), ("telegram", "webhook_secret"),
 
 class ConfigError(Exception):
     """A bad configuration; the message is one line naming the key."""
-
-
-class TelegramSettings(Frozen):
-    """The Telegram channel; the token comes from SANGKIEN__TELEGRAM__TOKEN."""
-
-    token: str = ""
-    base_url: str = "https://api.telegram.org/bot"
-    base_file_url: str = "https://api.telegram.org/file/bot"
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-    webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
-    poll_timeout: int = Field(30, ge=0, le=50)
-    bot_username: str = ""
-    pacing: PacingSettings = PacingSettings()
-    media_dir: str = "data/media"
-    # The Bot API's getFile serves files up to 20 MB; a smaller cap keeps the disk in check.
-    max_file_bytes: int = Field(10_485_760, ge=1024, le=20_971_520)
-
-    @model_validator(mode="after")
-    def _webhook_needs_secret(self) -> TelegramSettings:
-        if self.token and self.mode == "webhook" and not self.webhook_secret:
-            raise ValueError("webhook mode needs SANGKIEN__TELEGRAM__WEBHOOK_SECRET")
-        return self
-
-
-class ZaloSettings(Frozen):
-    """The Zalo Bot API channel; the token comes from SANGKIEN__ZALO__TOKEN."""
-
-    token: str = ""
-    base_url: str = "https://bot-api.zaloplatforms.com"
-    mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-    webhook_secret: str = ""
-    poll_timeout: int = Field(30, ge=1, le=120)
-    monthly_quota: int = Field(3000, ge=0)
-    bot_name: str = ""
-    webhook_path: str = Field("/zalo/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
-    webhook_max_bytes: int = Field(262_144, ge=1024)
-    quota_pause_minutes: int = Field(360, ge=0)
-    retry_max_seconds: float = Field(60.0, gt=0)
-    quota_retry_seconds: float = Field(900.0, gt=0)
-    request_timeout: float = Field(20.0, gt=0)
-    media_dir: str = "data/media"
-    media_hosts: tuple[str, ...] = ("zdn.vn", "zadn.vn", "zaloapp.com", "zapps.me",
-                                    "zaloplatforms.com")
-    max_image_bytes: int = Field(10_485_760, ge=1024)
-
-    @model_validator(mode="after")
-    def _secret_length(self) -> ZaloSettings:
-        if self.webhook_secret and not 8 <= len(self.webhook_secret) <= 256:
-            raise ValueError("webhook_secret must be 8 to 256 characters (Zalo Bot API)")
-        if self.token and self.mode == "webhook" and not self.webhook_secret:
-            raise ValueError("webhook mode needs SANGKIEN__ZALO__WEBHOOK_SECRET (8 to 256 characters)")
-        return self
 
 
 class WebSettings(Frozen):
@@ -138,8 +80,10 @@ class Config(Frozen):
 
     @model_validator(mode="after")
     def _webhook_needs_web_server(self) -> Config:
-        if self.telegram.token and self.telegram.mode == "webhook" and not self.web.enabled:
-            raise ValueError("telegram webhook mode needs the web server (web.enabled: true)")
+        for name in ("telegram", "zalo"):
+            channel = getattr(self, name)
+            if channel.token and channel.mode == "webhook" and not self.web.enabled:
+                raise ValueError(f"{name} webhook mode needs the web server (web.enabled: true)")
         return self
 
     @property

@@ -16,8 +16,6 @@ from bot import scheduling, web
 from bot.app import App
 from bot.channels.console import DEFAULT_PHONE, ConsoleChannel, ConsoleSession
 from bot.config import Config
-from storage.db import unit_of_work
-from storage.repositories import members
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +23,8 @@ PLATFORMS = {
     "telegram": "bot.channels.telegram:create",
     "zalo": "bot.channels.zalo:create",
 }
-"""Where each chat platform's factory lives: `create(app) -> Platform`, imported only when used."""
+"""Where each chat platform's factory lives: `create(port, settings) -> Platform`, imported only
+when used; its settings are the configuration section of the same name."""
 
 
 class Platform(Protocol):
@@ -56,7 +55,7 @@ def load_platform(name: str, app: App) -> Platform | None:
             log.error("a %s token is configured but this build has no %s channel", name, name)
             return None
         raise
-    return getattr(module, factory)(app)
+    return getattr(module, factory)(app.gateway, getattr(app.config, name))
 
 
 def console_wanted(config: Config) -> bool:
@@ -112,19 +111,17 @@ async def _console_then_stop(app: App, stop: asyncio.Event, stdin: TextIO | None
 async def console(app: App, *, phone: str | None, where: str, stdin: TextIO | None = None,
                   stdout: TextIO | None = None, with_jobs: bool = False) -> None:
     """Run a console chat on `app` until end of input (with the scheduler if `with_jobs`)."""
-    channel = ConsoleChannel(app.renderer, stdout or sys.stdout)
+    channel = ConsoleChannel(app.renderer.render, stdout or sys.stdout)
     app.add_channel(channel)
     if scheduling.RUN_KEY not in app.jobs:
         scheduling.attach(app)
-    session = ConsoleSession(app=app, channel=channel, run_job=app.jobs.get("__run__"))
+    session = ConsoleSession(port=app.gateway, desk=app.gateway, channel=channel)
     chosen = phone or await _default_phone(app)
     await session.become(chosen)
     if where != "dm" and not await session.enter(where):
         return
-    async with unit_of_work(app.sessions) as db:
-        member = await members.get_by_phone(db, chosen) if chosen else None
     if (stdin or sys.stdin).isatty():
-        session.say("console/banner", member=member, phone=chosen)
+        session.say("console/banner", member=await app.gateway.person(chosen), phone=chosen)
     scheduler = await scheduling.start(app) if with_jobs else None
     try:
         await session.loop(stdin)
@@ -134,8 +131,7 @@ async def console(app: App, *, phone: str | None, where: str, stdin: TextIO | No
 
 
 async def _default_phone(app: App) -> str | None:
-    async with unit_of_work(app.sessions) as db:
-        return DEFAULT_PHONE if await members.get_by_phone(db, DEFAULT_PHONE) else None
+    return DEFAULT_PHONE if await app.gateway.person(DEFAULT_PHONE) else None
 
 
 def _on_signals(stop: asyncio.Event) -> None:

@@ -54,6 +54,7 @@ def attach(app: App) -> None:
                                    at=outcome.slot.astimezone(app.config.programme.tz))
 
     app.jobs[RUN_KEY] = run_line
+    app.gateway.job_runner = run_line
 
 
 def parse_time(text: str, app: App) -> datetime:

@@ -11,17 +11,13 @@ import logging
 import sys
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.app import App
 from bot.channels import limits as channel_limits
-from handlers.services import members as member_service
-from handlers.texts import Renderer
+from handlers.port import Desk, Port
 from handlers.types import ChatRef, Inbound, Outbound
-from storage.db import unit_of_work
-from storage.repositories import members, units
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +32,19 @@ class ConsoleChannel:
     name = NAME
     limits = channel_limits.CONSOLE
 
-    def __init__(self, renderer: Renderer, out: TextIO | None = None) -> None:
-        self.renderer = renderer
+    def __init__(self, render: Callable[..., str], out: TextIO | None = None) -> None:
+        self.render = render
         self.out = out or sys.stdout
         self.current: ChatRef | None = None
 
     async def send(self, message: Outbound) -> str | None:
         """Print the message (its numbered choices are already in the text)."""
         if message.chat != self.current:
-            header = self.renderer.render("console/other_chat", chat_id=message.chat.chat_id)
+            header = self.render("console/other_chat", chat_id=message.chat.chat_id)
             self.out.write(header + "\n")
         self.out.write(message.text + "\n")
         if message.attachment:
-            self.out.write(self.renderer.render("console/attachment", **message.attachment) + "\n")
+            self.out.write(self.render("console/attachment", **message.attachment) + "\n")
         self.out.write("\n")
         self.out.flush()
         return None
@@ -58,18 +54,18 @@ class ConsoleChannel:
 class ConsoleSession:
     """Who is typing, where, and the loop that turns lines into updates."""
 
-    app: App
+    port: Port
+    desk: Desk
     channel: ConsoleChannel
     phone: str | None = None
     user_id: str = "guest"
     chat: ChatRef = field(default_factory=lambda: ChatRef(NAME, "guest"))
-    run_job: Callable[[str, str | None], Awaitable[str]] | None = None
     _run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     _counter: int = 0
 
     def say(self, template: str, **data: object) -> None:
         """Print a console message from a template."""
-        self.channel.out.write(self.channel.renderer.render(template, **data) + "\n")
+        self.channel.out.write(self.port.render(template, **data) + "\n")
         self.channel.out.flush()
 
     async def become(self, phone: str | None) -> None:
@@ -77,10 +73,9 @@ class ConsoleSession:
         if phone is None:
             self.phone, self.user_id = None, "guest"
         else:
-            async with unit_of_work(self.app.sessions) as session:
-                member = await member_service.link_console(session, phone)
-            self.phone, self.user_id = phone, member_service.console_user_id(phone)
-            if member is None:
+            self.user_id, known = await self.desk.become(phone)
+            self.phone = phone
+            if not known:
                 self.say("console/as_stranger")
         if not self.chat.is_group:
             self.chat = ChatRef(NAME, self.user_id)
@@ -93,12 +88,11 @@ class ConsoleSession:
             self.chat = ChatRef(NAME, self.user_id)
         elif where.startswith("group:") and where[6:]:
             code = where[6:].strip().upper()
-            async with unit_of_work(self.app.sessions) as session:
-                unit = await units.get_by_code(session, code)
-            if unit is None:
+            chat_id = await self.desk.group_chat(code)
+            if chat_id is None:
                 self.say("console/unknown_unit", code=code)
                 return False
-            self.chat = ChatRef(NAME, f"group:{unit.code}", is_group=True)
+            self.chat = ChatRef(NAME, chat_id, is_group=True)
         else:
             self.say("console/usage")
             return False
@@ -107,8 +101,7 @@ class ConsoleSession:
 
     async def who(self) -> None:
         """Print who and where the console user is."""
-        async with unit_of_work(self.app.sessions) as session:
-            member = await members.get_by_phone(session, self.phone) if self.phone else None
+        member = await self.desk.person(self.phone)
         self.say("console/who", member=member, phone=self.phone, chat=self.chat)
 
     async def line(self, text: str) -> bool:
@@ -121,7 +114,7 @@ class ConsoleSession:
         self._counter += 1
         inbound = Inbound(chat=self.chat, user_id=self.user_id,
                           update_id=f"{self._run_id}-{self._counter}", text=text.rstrip("\n"))
-        await self.app.handle(inbound)
+        await self.port.handle(inbound)
         return True
 
     async def _meta(self, command: str) -> bool:
@@ -137,18 +130,13 @@ class ConsoleSession:
             await self.who()
         elif verb == "run" and rest:
             name, _, at = rest.partition(" ")
-            if self.run_job is None:
-                self.say("console/no_jobs")
-            else:
-                self.channel.out.write(await self.run_job(name, at.strip() or None) + "\n")
+            self.channel.out.write(await self.desk.run_job(name, at.strip() or None) + "\n")
         else:
             self.say("console/usage")
         return True
 
     async def _list_identities(self) -> None:
-        async with unit_of_work(self.app.sessions) as session:
-            people = [await members.get_by_phone(session, p) for p in DEMO_PHONES]
-        self.say("console/identities", people=[p for p in people if p is not None])
+        self.say("console/identities", people=await self.desk.people(DEMO_PHONES))
 
     async def loop(self, stdin: TextIO | None = None) -> None:
         """Read lines until end of input or `:quit`; a prompt is shown only on a terminal."""

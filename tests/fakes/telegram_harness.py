@@ -79,7 +79,7 @@ class TelegramBot:
     async def start(self) -> TelegramBot:
         self._generation += 1
         self.app = App.create(self.config, clock=self.clock, worker_id=f"tg{self._generation}")
-        self.platform = create(self.app)
+        self.platform = create(self.app.gateway, self.app.config.telegram)
         server = web.build(self.app)
         self.platform.routes(server)
         self._runner = await web.start(server, host="127.0.0.1", port=self.config.web.port)

@@ -64,7 +64,8 @@ class BothChannels:
 
     async def start(self) -> BothChannels:
         self.app = app = App.create(self.config, clock=SystemClock(), worker_id="both")
-        self.platforms = [create_telegram(app), create_zalo(app)]
+        self.platforms = [create_telegram(app.gateway, app.config.telegram),
+                          create_zalo(app.gateway, app.config.zalo)]
         server = web.build(app)
         for platform in self.platforms:
             platform.routes(server)

@@ -55,7 +55,7 @@ class ZaloBot:
         self.app = App.create(self.config(), clock=self.clock, worker_id=f"zalo-test-{id(self)}")
         if self.memory is not None:
             self.app.add_channel(self.memory)
-        self.platform = create(self.app)
+        self.platform = create(self.app.gateway, self.app.config.zalo)
         server = web.build(self.app)
         self.platform.routes(server)
         self.runner = await web.start(server, host="127.0.0.1", port=0)

@@ -134,7 +134,7 @@ async def test_console_prints_a_line_naming_the_attached_file(app: App) -> None:
     from handlers.types import Outbound
 
     out = io.StringIO()
-    console = ConsoleChannel(app.renderer, out)
+    console = ConsoleChannel(app.renderer.render, out)
     await console.send(Outbound(chat=ChatRef("console", "dm:x"), text="Bảng xếp hạng",
                                 attachment={"type": "photo", "path": "data/exports/a.png",
                                             "filename": "xephang.png", "caption": "c"}))

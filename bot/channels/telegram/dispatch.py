@@ -9,19 +9,18 @@ from collections.abc import Awaitable
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot.app import App
 from bot.channels.telegram.errors import describe
 from bot.channels.telegram.files import FileFetcher
 from bot.channels.telegram.inbound import (
+    NAME,
     BotIdentity,
     ButtonPress,
     Membership,
     Migration,
     translate,
 )
-from handlers.services import chats as chat_service
-from handlers.types import Inbound
-from storage.db import unit_of_work
+from handlers.port import Port
+from handlers.types import ChatChange, ChatRef, Inbound
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +28,8 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """Processes one update completely: when `process` returns, it is committed."""
 
-    def __init__(self, app: App, bot: Bot, *, files: FileFetcher | None = None) -> None:
-        self.app = app
+    def __init__(self, port: Port, bot: Bot, *, files: FileFetcher | None = None) -> None:
+        self.port = port
         self.bot = bot
         self.files = files
         self.identity: BotIdentity | None = None
@@ -44,13 +43,15 @@ class Dispatcher:
                 # Only what reached here is downloaded: private chats and what is addressed to
                 # the bot in groups (translate drops the rest).
                 item = await self.files.attach(item)
-            await self.app.handle(item)
+            await self.port.handle(item)
         elif isinstance(item, ButtonPress):
             await self._press(item)
         elif isinstance(item, Membership):
-            await self._membership(item)
+            await self.port.chat_changed(ChatChange(item.chat, item.update_id, present=item.present,
+                                                    title=item.title))
         elif isinstance(item, Migration):
-            await self._migration(item)
+            await self.port.chat_changed(ChatChange(ChatRef(NAME, item.old_chat_id, is_group=True),
+                                                    item.update_id, moved_to=item.new_chat_id))
         else:
             log.debug("telegram: update %s has nothing for the bot", update.update_id)
 
@@ -65,22 +66,10 @@ class Dispatcher:
                                                  chat_id=press.chat_id,
                                                  message_id=press.message_id, reply_markup=None)))
         await asyncio.gather(*courtesies)
-        await self.app.handle(press.inbound)
+        await self.port.handle(press.inbound)
 
     async def _courtesy(self, method: str, call: Awaitable[object]) -> None:
         try:
             await call
         except TelegramError as exc:
             log.info("telegram: %s failed (%s)", method, describe(exc))
-
-    async def _membership(self, change: Membership) -> None:
-        async with unit_of_work(self.app.sessions) as session:
-            if change.present:
-                await chat_service.mark_reachable(session, change.chat, title=change.title)
-            else:
-                await chat_service.mark_unreachable(session, change.chat, title=change.title)
-
-    async def _migration(self, move: Migration) -> None:
-        async with unit_of_work(self.app.sessions) as session:
-            await chat_service.migrate(session, channel="telegram", old_chat_id=move.old_chat_id,
-                                       new_chat_id=move.new_chat_id)

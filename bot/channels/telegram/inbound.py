@@ -45,6 +45,7 @@ class Membership:
     chat: ChatRef
     present: bool
     title: str
+    update_id: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Migration:
 
     old_chat_id: str
     new_chat_id: str
+    update_id: str
 
 
 Translated = Inbound | ButtonPress | Membership | Migration | None
@@ -63,7 +65,7 @@ def translate(update: Update, bot: BotIdentity) -> Translated:
     if update.callback_query is not None:
         return _press(update.callback_query, update.update_id)
     if update.my_chat_member is not None:
-        return _membership(update.my_chat_member)
+        return _membership(update.my_chat_member, update.update_id)
     if update.message is not None:
         return _message(update.message, update.update_id, bot)
     return None
@@ -76,9 +78,9 @@ def chat_ref(chat: Chat) -> ChatRef:
 
 def _message(message: Message, update_id: int, bot: BotIdentity) -> Translated:
     if message.migrate_to_chat_id:
-        return Migration(str(message.chat.id), str(message.migrate_to_chat_id))
+        return Migration(str(message.chat.id), str(message.migrate_to_chat_id), str(update_id))
     if message.migrate_from_chat_id:
-        return Migration(str(message.migrate_from_chat_id), str(message.chat.id))
+        return Migration(str(message.migrate_from_chat_id), str(message.chat.id), str(update_id))
     user = message.from_user
     if user is None or user.is_bot or message.chat.type == Chat.CHANNEL:
         return None
@@ -168,6 +170,6 @@ def _press(query: CallbackQuery, update_id: int) -> Translated:
     return ButtonPress(inbound, query.id, message.chat.id, message.message_id)
 
 
-def _membership(change: ChatMemberUpdated) -> Membership:
+def _membership(change: ChatMemberUpdated, update_id: int) -> Membership:
     present = change.new_chat_member.status not in _GONE_STATUSES
-    return Membership(chat_ref(change.chat), present, change.chat.title or "")
+    return Membership(chat_ref(change.chat), present, change.chat.title or "", str(update_id))

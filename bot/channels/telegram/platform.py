@@ -20,7 +20,6 @@ from telegram import (
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.app import App
 from bot.channels.telegram import webhook
 from bot.channels.telegram.dispatch import Dispatcher
 from bot.channels.telegram.errors import describe
@@ -28,9 +27,8 @@ from bot.channels.telegram.files import FileFetcher
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, NAME, BotIdentity
 from bot.channels.telegram.outbound import TelegramChannel
 from bot.channels.telegram.polling import Backoff, Poller, TokenRefused
-from bot.config import TelegramSettings
-from handlers.commands import COMMANDS, Where
-from storage.models import Role
+from bot.channels.telegram.settings import TelegramSettings
+from handlers.port import Port
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +47,13 @@ class TelegramPlatform:
 
     name = NAME
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.settings = app.config.telegram
+    def __init__(self, port: Port, settings: TelegramSettings) -> None:
+        self.port = port
+        self.settings = settings
         self.application = build_application(self.settings)
         self.bot = self.application.bot
         self.channel = TelegramChannel(self.bot, pacing=self.settings.pacing)
-        self.dispatcher = Dispatcher(app, self.bot, files=FileFetcher(
+        self.dispatcher = Dispatcher(port, self.bot, files=FileFetcher(
             self.bot, root=Path(self.settings.media_dir), max_bytes=self.settings.max_file_bytes))
         self.backoff = Backoff()
         self.refused = False
@@ -68,7 +66,7 @@ class TelegramPlatform:
 
     async def start(self) -> None:
         """Register the channel and try to connect once (run() retries)."""
-        self.app.add_channel(self.channel)
+        self.port.serve(self.channel)
         try:
             await self._try_connect()
         except TokenRefused:
@@ -119,7 +117,7 @@ class TelegramPlatform:
         await self.application.initialize()  # getMe: checks the token, learns our username
         me = self.bot.bot
         username = (self.settings.bot_username or me.username or "").lstrip("@")
-        self.app.router.bot_names[NAME] = {username.lower()}
+        self.port.serve(self.channel, bot_names=[username])
         await self._receive_mode()
         await self._publish_commands()
         self.dispatcher.identity = BotIdentity(me.id, username)
@@ -138,11 +136,9 @@ class TelegramPlatform:
 
     async def _publish_commands(self) -> None:
         """Fill Telegram's "/" menu with the commands members and groups use (best effort)."""
-        render = self.app.renderer.render
-        private = [BotCommand(c.name, render(f"commands/{c.name}")) for c in COMMANDS.values()
-                   if c.where != Where.GROUP and c.minimum in (None, Role.MEMBER)]
-        group = [BotCommand(c.name, render(f"commands/{c.name}")) for c in COMMANDS.values()
-                 if c.where != Where.DM and c.name != "start"]
+        menu = self.port.command_menu()
+        private = [BotCommand(entry.name, entry.label) for entry in menu if entry.private]
+        group = [BotCommand(entry.name, entry.label) for entry in menu if entry.group]
         try:
             await self.bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats())
             await self.bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats())

@@ -1,6 +1,7 @@
 """The Zalo platform as `sangkien run` drives it: routes, start, run (poll or idle), close.
 
-Wiring only: events go to `translate`, then `app.handle`; quota and alert rules live in services.
+Translates only: events go to `translate`, then to the core's port; what a quota or a refused
+token means (a pause, a notice to staff) is the core's.
 """
 
 from __future__ import annotations
@@ -14,20 +15,17 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.app import App
 from bot.channels.zalo import translate
 from bot.channels.zalo.channel import NAME, ZaloChannel
 from bot.channels.zalo.client import Unauthorized, ZaloClient, ZaloError, ZaloUnavailable
 from bot.channels.zalo.media import MediaFetcher, MediaRefused
 from bot.channels.zalo.polling import Poller, PollPolicy
+from bot.channels.zalo.settings import ZaloSettings
 from bot.channels.zalo.webhook import make_handler
-from handlers.services import leases, quota, staff_alerts
+from handlers.port import Port
 from handlers.types import Inbound, InboundKind
-from storage.db import unit_of_work
 
 log = logging.getLogger(__name__)
-
-REFUSED_PAUSE = timedelta(minutes=15)
 
 
 class ZaloPlatform:
@@ -35,12 +33,12 @@ class ZaloPlatform:
 
     name = NAME
 
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.settings = settings = app.config.zalo
+    def __init__(self, port: Port, settings: ZaloSettings) -> None:
+        self.port = port
+        self.settings = settings
         self.client = ZaloClient(base_url=settings.base_url, token=settings.token,
                                  request_timeout=settings.request_timeout)
-        self.channel = ZaloChannel(self.client, clock=app.clock, on_quota=self.quota_exceeded,
+        self.channel = ZaloChannel(self.client, clock=port.clock, on_quota=self.quota_exceeded,
                                    on_refused=self.token_refused, pause_source=self.current_pause)
         self.media = MediaFetcher(hosts=settings.media_hosts, max_bytes=settings.max_image_bytes,
                                   root=Path(settings.media_dir), timeout=settings.request_timeout)
@@ -67,13 +65,11 @@ class ZaloPlatform:
 
     async def start(self) -> None:
         """Register the channel, load a pause, learn the bot's name, align the webhook."""
-        self.app.add_channel(self.channel)
+        self.port.serve(self.channel)
         self.channel.paused_until = await self.current_pause()
         await self._learn_bot()
         if not self.refused:
             await self._align_webhook()
-        if self.settings.mode == "webhook" and not self.app.config.web.enabled:
-            log.error("Zalo webhook mode needs the web server (web.enabled: true)")
 
     async def run(self, stop: Any) -> None:
         """Poll until `stop` (one poller per token), or idle while the webhook route works."""
@@ -81,9 +77,7 @@ class ZaloPlatform:
             await stop.wait()
             return
         poll_window = self.settings.poll_timeout + 10
-        lease = leases.lease_for(self.app.sessions, name=self.lease_name,
-                                 holder=self.app.sender.worker_id, clock=self.app.clock,
-                                 ttl=timedelta(seconds=max(60, 3 * poll_window)))
+        lease = self.port.lease(self.lease_name, ttl=timedelta(seconds=max(60, 3 * poll_window)))
         self.poller = Poller(client=self.client, lease=lease, policy=self.policy,
                              handle=self.process, on_refused=self.token_refused)
         await self.poller.run(stop)
@@ -109,7 +103,7 @@ class ZaloPlatform:
             return
         if inbound.kind == InboundKind.PHOTO:
             inbound = await self._with_photo(inbound)
-        await self.app.handle(inbound)
+        await self.port.handle(inbound)
 
     async def _with_photo(self, inbound: Inbound) -> Inbound:
         url = inbound.payload.get("photo_url")
@@ -157,40 +151,17 @@ class ZaloPlatform:
 
     async def current_pause(self) -> datetime | None:
         """Return when Zalo sends may resume, or None when they are not paused."""
-        async with unit_of_work(self.app.sessions) as session:
-            return await quota.paused_until(session, channel=NAME, now=self.app.clock.now())
+        return await self.port.paused_until(NAME)
 
     async def quota_exceeded(self) -> datetime:
-        """Pause Zalo sends (rows stay pending) and tell staff on their other channels."""
-        now, tz = self.app.clock.now(), self.app.config.programme.tz
-        until = quota.quota_pause_end(now, pause_minutes=self.settings.quota_pause_minutes, tz=tz)
-        async with unit_of_work(self.app.sessions) as session:
-            held = await quota.pause(session, channel=NAME, until=until, reason="quota exceeded",
-                                     now=now)
-            used = await quota.usage_of(session, channel=NAME, now=now,
-                                        quota=self.settings.monthly_quota, tz=tz)
-            await staff_alerts.notify_staff(
-                session, renderer=self.app.renderer, template="zalo/quota_paused",
-                # The row in hand is still `sending` (counted as spent) but Zalo refused it.
-                data={"month": used.month, "spent": max(0, used.spent - 1), "quota": used.quota,
-                      "held": held + 1, "until": until.astimezone(tz)},
-                markups=self._other_channels(), now=now, dedup=f"zalo-quota:{used.month:%Y-%m}")
+        """Zalo said the monthly quota ran out: the core pauses sends (rows stay pending)."""
+        until = await self.port.quota_exceeded(NAME, pause_minutes=self.settings.quota_pause_minutes,
+                                               monthly_quota=self.settings.monthly_quota)
         self.channel.paused_until = until
         return until
 
     async def token_refused(self) -> datetime:
-        """Pause Zalo sends for a while and tell staff that the token must be replaced."""
-        now = self.app.clock.now()
-        until = now + REFUSED_PAUSE
-        day = now.astimezone(self.app.config.programme.tz).date()
-        async with unit_of_work(self.app.sessions) as session:
-            await quota.pause(session, channel=NAME, until=until, reason="token refused", now=now)
-            await staff_alerts.notify_staff(
-                session, renderer=self.app.renderer, template="zalo/token_rejected", data={},
-                markups=self._other_channels(), now=now, dedup=f"zalo-401:{day:%Y-%m-%d}")
+        """Zalo refused the token: the core pauses sends a while and tells staff."""
+        until = await self.port.token_refused(NAME)
         self.channel.paused_until = until
         return until
-
-    def _other_channels(self) -> dict[str, str]:
-        return {name: channel.limits.markup for name, channel in self.app.channels.items()
-                if name != NAME}
