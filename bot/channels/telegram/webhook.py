@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.channels.webhook_body import read_capped
+
 log = logging.getLogger(__name__)
 
 PATH = "/telegram/webhook"
@@ -44,10 +46,8 @@ def handler(*, bot: Bot, secret: str,
 
 
 async def _read_update(request: web.Request, bot: Bot) -> Update | web.Response:
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return web.Response(status=413)
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    body = await read_capped(request, MAX_BODY_BYTES)
+    if body is None:
         return web.Response(status=413)
     try:
         data = json.loads(body)

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.webhook_body import read_capped
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
@@ -30,7 +32,7 @@ def make_handler(*, secret: str, max_bytes: int,
         if not expected or not hmac.compare_digest(given, expected):
             log.warning("Zalo webhook call rejected: %s secret", "wrong" if given else "missing")
             return web.json_response({"message": "Forbidden"}, status=403)
-        raw = await _read_capped(request, max_bytes)
+        raw = await read_capped(request, max_bytes)
         if raw is None:
             log.warning("Zalo webhook body over %d bytes rejected", max_bytes)
             return web.json_response({"message": "Payload too large"}, status=413)
@@ -46,13 +48,3 @@ def make_handler(*, secret: str, max_bytes: int,
 
     return receive
 
-
-async def _read_capped(request: web.Request, max_bytes: int) -> bytes | None:
-    if (request.content_length or 0) > max_bytes:
-        return None
-    data = b""
-    while chunk := await request.content.read(65536):
-        data += chunk
-        if len(data) > max_bytes:
-            return None
-    return data
