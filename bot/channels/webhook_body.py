@@ -1,6 +1,9 @@
-"""Reading a webhook's request body under a size cap, for every platform's webhook route."""
+"""Reading and parsing a webhook's request body (size cap, JSON), for every platform's route."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from aiohttp import web
 
@@ -21,3 +24,16 @@ async def read_capped(request: web.Request, max_bytes: int) -> bytes | None:
         if len(data) > max_bytes:
             return None
     return bytes(data)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse an untrusted body as JSON.
+
+    Raises:
+        ValueError: for anything `json` cannot parse, including nesting too deep for it
+            (`[` * 100_000 under the size cap raises RecursionError, not ValueError).
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc

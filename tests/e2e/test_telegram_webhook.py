@@ -96,6 +96,13 @@ async def test_unreadable_update_is_answered_400(tg: TelegramBot) -> None:
         assert response.status == 400
 
 
+async def test_a_deeply_nested_body_is_answered_400(tg: TelegramBot) -> None:
+    async with ClientSession() as http, http.post(
+            tg.config.telegram.webhook_url, data=b"[" * 100_000, headers=HEADERS) as response:
+        assert response.status == 400
+    assert await stored(tg) == (0, 0)
+
+
 async def test_webhook_mode_without_a_secret_fails_at_start_naming_the_key(db_url: str) -> None:
     from bot.config import ConfigError, load_config
 

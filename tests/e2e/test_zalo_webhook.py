@@ -90,6 +90,12 @@ async def test_a_body_that_is_not_json_is_refused(start_zalo) -> None:
     assert status == 400 and await stored(bot) == (0, 0)
 
 
+async def test_a_deeply_nested_body_is_refused_with_400_not_a_server_error(start_zalo) -> None:
+    bot = await start_zalo("webhook")
+    status, _ = await bot.webhook.post(b"[" * 100_000, headers={"Content-Type": "application/json"})
+    assert status == 400 and await stored(bot) == (0, 0)
+
+
 async def test_the_platform_test_event_gets_200_and_no_answer(start_zalo) -> None:
     bot = await start_zalo("webhook")
     status, _ = await bot.webhook.post(zalo_events.fixture("webhook_test"))

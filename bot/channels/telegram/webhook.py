@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.channels.webhook_body import read_capped
+from bot.channels.webhook_body import parse_json, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ async def _read_update(request: web.Request, bot: Bot) -> Update | web.Response:
     if body is None:
         return web.Response(status=413)
     try:
-        data = json.loads(body)
+        data = parse_json(body)
         update = Update.de_json(data, bot) if isinstance(data, dict) else None
     except Exception as exc:
         # Untrusted input, and PTB's parser raises many kinds (AttributeError on a number where

@@ -7,14 +7,13 @@ handle (commit and send) → 200. Duplicates are dropped by the core's claim on 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from bot.channels.webhook_body import read_capped
+from bot.channels.webhook_body import parse_json, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,7 @@ def make_handler(*, secret: str, max_bytes: int,
         if not raw.strip():
             return web.json_response({"message": "Success"})  # a probe with no body (spec §6)
         try:
-            body = json.loads(raw)
+            body = parse_json(raw)
         except ValueError:
             log.warning("Zalo webhook body is not JSON (%d bytes)", len(raw))
             return web.json_response({"message": "Bad request"}, status=400)
