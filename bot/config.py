@@ -59,9 +59,13 @@ class ConsoleSettings(Frozen):
 
 
 class LoggingSettings(Frozen):
-    """Log level and format."""
+    """Log levels: `level` for our code, `libraries` for every other logger (telegram, httpx...).
+
+    Unset, `libraries` is `level` but never below INFO (bot/logs.py says why).
+    """
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    libraries: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None
 
 
 class Config(Frozen):

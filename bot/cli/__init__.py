@@ -58,5 +58,5 @@ def _configure_logging(config: Config, args: argparse.Namespace) -> None:
         args.command == "run" and runtime.console_wanted(config))
     secrets = [config.telegram.token, config.zalo.token, config.telegram.webhook_secret,
                config.zalo.webhook_secret]
-    logs.configure(config.logging.level, secrets=secrets,
+    logs.configure(config.logging.level, libraries=config.logging.libraries, secrets=secrets,
                    file=Path("data/sangkien.log") if terminal_chat else None)

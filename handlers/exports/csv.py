@@ -1,6 +1,7 @@
 """CSV: sheets with the same columns become one table, the sheet named in a first column.
 
-Sheets with different columns follow one another, each under its title and header.
+Sheets with different columns follow one another, each under its title and header. Text that
+starts like a formula gets a leading quote (see `tables.FORMULA_STARTS`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ import csv as stdcsv
 import io
 from typing import Any
 
-from handlers.exports.tables import Kind, Report, Sheet
+from handlers.exports.tables import Kind, Report, Sheet, starts_like_formula
+
+
+def _text(value: Any) -> Any:
+    # OWASP's advice for CSV: a leading single quote, which spreadsheets show as text.
+    # Numbers are not str, so a negative movement (-3) stays a number.
+    return "'" + value if starts_like_formula(value) else value
 
 
 def _cell(value: Any, kind: Kind) -> Any:
@@ -17,7 +24,7 @@ def _cell(value: Any, kind: Kind) -> Any:
         return ""
     if kind in (Kind.PERCENT, Kind.DECIMAL) and isinstance(value, float):
         return round(value, 4)
-    return value
+    return _text(value)
 
 
 def _values(sheet: Sheet, row: dict[str, Any]) -> list[Any]:
@@ -32,11 +39,11 @@ def to_csv(report: Report, *, sheet_label: str = "") -> str:
     if len(report.sheets) == 1 or len(shapes) > 1:
         for index, sheet in enumerate(report.sheets):
             if len(report.sheets) > 1:
-                writer.writerows([[]] * (index > 0) + [[sheet.title]])
-            writer.writerow([c.label for c in sheet.columns])
+                writer.writerows([[]] * (index > 0) + [[_text(sheet.title)]])
+            writer.writerow([_text(c.label) for c in sheet.columns])
             writer.writerows(_values(sheet, row) for row in sheet.rows)
         return buffer.getvalue()
-    writer.writerow([sheet_label, *(c.label for c in report.sheets[0].columns)])
+    writer.writerow([_text(sheet_label), *(_text(c.label) for c in report.sheets[0].columns)])
     for sheet in report.sheets:
-        writer.writerows([sheet.name, *_values(sheet, row)] for row in sheet.rows)
+        writer.writerows([_text(sheet.name), *_values(sheet, row)] for row in sheet.rows)
     return buffer.getvalue()

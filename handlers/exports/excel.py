@@ -1,16 +1,21 @@
-"""Excel workbooks (openpyxl): one sheet per table, a title, a frozen header row, real numbers."""
+"""Excel workbooks (openpyxl): one sheet per table, a title, a frozen header row, real numbers.
+
+Text is always written as text, never as a formula (see `tables.FORMULA_STARTS`).
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.exports.tables import Kind, Report, Sheet
+from handlers.exports.tables import Kind, Report, Sheet, starts_like_formula
 
 HEADER_ROW = 3
 FORMATS = {Kind.INT: "#,##0", Kind.MONEY: "#,##0", Kind.PERCENT: "0%", Kind.DECIMAL: "0.0",
@@ -46,12 +51,10 @@ def workbook(report: Report) -> bytes:
 
 def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     """Fill one worksheet: title, note, header, rows, totals; then widths, panes and filter."""
-    ws["A1"] = sheet.title
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = sheet.note
-    ws["A2"].font = Font(italic=True, color="555555")
+    _put(ws, 1, 1, sheet.title).font = Font(bold=True, size=14)
+    _put(ws, 2, 1, sheet.note).font = Font(italic=True, color="555555")
     for col, column in enumerate(sheet.columns, 1):
-        cell = ws.cell(HEADER_ROW, col, column.label)
+        cell = _put(ws, HEADER_ROW, col, column.label)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -66,10 +69,25 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(sheet.columns))}{max(last, HEADER_ROW)}"
 
 
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one value; text stays text even when it starts like a formula.
+
+    openpyxl stores a str starting with "=" as a formula (data type "f") and one like "#N/A" as an
+    error; a string cell ("s") is never evaluated. Excel's quote prefix also keeps such text text
+    when someone edits the cell.
+    """
+    cell = ws.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if starts_like_formula(value):
+            cell.quotePrefix = True
+    return cell
+
+
 def _write_row(ws: Worksheet, sheet: Sheet, at: int, row: dict, *, mine: bool = False,
                bold: bool = False) -> None:
     for col, column in enumerate(sheet.columns, 1):
-        cell = ws.cell(at, col, row.get(column.key))
+        cell = _put(ws, at, col, row.get(column.key))
         if column.kind in FORMATS:
             cell.number_format = FORMATS[column.kind]
         if column.key == "reason":

@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a text cell as a formula (OWASP, CSV Injection).
+
+Titles and names are typed by members; exported as they are, `=HYPERLINK(...)` would run in the
+sheet that also holds their phone numbers (issue 16).
+"""
+
+
+def starts_like_formula(value: Any) -> bool:
+    """Return whether `value` is text a spreadsheet would take for a formula (never a number)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
 
 class Kind(StrEnum):
     """How a column's values are shown."""

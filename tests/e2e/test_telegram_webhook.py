@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -9,7 +10,10 @@ from aiohttp import ClientSession
 from sqlalchemy import func, select
 
 from storage.models import OutboxMessage, ProcessedUpdate
+from tests.fakes.raw_http import post_in_parts
 from tests.fakes.telegram_harness import SECRET, TelegramBot, running_bot
+
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -62,11 +66,41 @@ async def test_oversized_body_is_refused_before_reading_it_all(tg: TelegramBot) 
     assert await stored(tg) == (0, 0)
 
 
+async def test_an_update_whose_body_arrives_in_two_parts_is_handled(tg: TelegramBot) -> None:
+    an = tg.user(903)
+    text = "Cho tôi hỏi cách gửi sáng kiến của tổ mình. " * 60
+    body = json.dumps(tg.fake.new_update("message", an.message(text=text))).encode()
+    assert len(body) > 3000
+    half = len(body) // 2
+    assert await post_in_parts(tg.config.telegram.webhook_url, [body[:half], body[half:]],
+                               headers=HEADERS, pause=0.5) == 200
+    assert tg.fake.unread(an.chat)  # 200 comes once the replies went out
+    for _ in tg.fake.unread(an.chat):
+        await tg.fake.next_message(an.chat)
+    updates, _ = await stored(tg)
+    assert updates == 1
+
+
+async def test_a_chunked_body_over_the_cap_without_a_length_is_refused(tg: TelegramBot) -> None:
+    body = b'{"update_id": 1, "message": {"text": "' + b"x" * 300_000 + b'"}}'
+    parts = [body[i:i + 65_536] for i in range(0, len(body), 65_536)]
+    assert await post_in_parts(tg.config.telegram.webhook_url, parts, headers=HEADERS,
+                               pause=0.05, chunked=True) == 413
+    assert await stored(tg) == (0, 0)
+
+
 async def test_unreadable_update_is_answered_400(tg: TelegramBot) -> None:
     async with ClientSession() as http, http.post(
             tg.config.telegram.webhook_url, data=b"{not json",
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
         assert response.status == 400
+
+
+async def test_a_deeply_nested_body_is_answered_400(tg: TelegramBot) -> None:
+    async with ClientSession() as http, http.post(
+            tg.config.telegram.webhook_url, data=b"[" * 100_000, headers=HEADERS) as response:
+        assert response.status == 400
+    assert await stored(tg) == (0, 0)
 
 
 async def test_webhook_mode_without_a_secret_fails_at_start_naming_the_key(db_url: str) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from storage.models import OutboxMessage, ProcessedUpdate
 from tests.fakes import zalo_events
+from tests.fakes.raw_http import post_in_parts
 from tests.fakes.zalo_bot import SECRET, ZaloBot
 
 USER = "6ede9afa66b88fe6d6a9"
+HEADERS = {"X-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
 
 
 async def stored(bot: ZaloBot) -> tuple[int, int]:
@@ -60,9 +64,35 @@ async def test_a_body_over_the_cap_is_refused(start_zalo) -> None:
     assert status == 413 and await stored(bot) == (0, 0)
 
 
+async def test_a_body_that_arrives_in_two_parts_is_handled(start_zalo) -> None:
+    bot = await start_zalo("webhook")
+    body = json.dumps(zalo_events.text(USER, "Cho tôi hỏi cách gửi sáng kiến. " * 60)).encode()
+    half = len(body) // 2
+    status = await post_in_parts(bot.webhook.url, [body[:half], body[half:]], headers=HEADERS)
+    assert status == 200 and bot.fake.unread(USER)  # 200 comes once the replies went out
+    for _ in bot.fake.unread(USER):
+        await bot.fake.next_message(USER)
+    claims, _ = await stored(bot)
+    assert claims == 1
+
+
+async def test_a_chunked_body_over_the_cap_without_a_length_is_refused(start_zalo) -> None:
+    bot = await start_zalo("webhook", webhook_max_bytes=2048)
+    body = json.dumps(zalo_events.text(USER, "x" * 5000)).encode()
+    parts = [body[i:i + 1024] for i in range(0, len(body), 1024)]
+    status = await post_in_parts(bot.webhook.url, parts, headers=HEADERS, pause=0.05, chunked=True)
+    assert status == 413 and await stored(bot) == (0, 0)
+
+
 async def test_a_body_that_is_not_json_is_refused(start_zalo) -> None:
     bot = await start_zalo("webhook")
     status, _ = await bot.webhook.post(b"{not json", headers={"Content-Type": "application/json"})
+    assert status == 400 and await stored(bot) == (0, 0)
+
+
+async def test_a_deeply_nested_body_is_refused_with_400_not_a_server_error(start_zalo) -> None:
+    bot = await start_zalo("webhook")
+    status, _ = await bot.webhook.post(b"[" * 100_000, headers={"Content-Type": "application/json"})
     assert status == 400 and await stored(bot) == (0, 0)
 
 

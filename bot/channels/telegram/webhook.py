@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from telegram import Bot, Update
+
+from bot.channels.webhook_body import parse_json, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,11 @@ def handler(*, bot: Bot, secret: str,
 
 
 async def _read_update(request: web.Request, bot: Bot) -> Update | web.Response:
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        return web.Response(status=413)
-    body = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
+    body = await read_capped(request, MAX_BODY_BYTES)
+    if body is None:
         return web.Response(status=413)
     try:
-        data = json.loads(body)
+        data = parse_json(body)
         update = Update.de_json(data, bot) if isinstance(data, dict) else None
     except Exception as exc:
         # Untrusted input, and PTB's parser raises many kinds (AttributeError on a number where

@@ -7,12 +7,13 @@ handle (commit and send) → 200. Duplicates are dropped by the core's claim on 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+
+from bot.channels.webhook_body import parse_json, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,14 @@ def make_handler(*, secret: str, max_bytes: int,
         if not expected or not hmac.compare_digest(given, expected):
             log.warning("Zalo webhook call rejected: %s secret", "wrong" if given else "missing")
             return web.json_response({"message": "Forbidden"}, status=403)
-        raw = await _read_capped(request, max_bytes)
+        raw = await read_capped(request, max_bytes)
         if raw is None:
             log.warning("Zalo webhook body over %d bytes rejected", max_bytes)
             return web.json_response({"message": "Payload too large"}, status=413)
         if not raw.strip():
             return web.json_response({"message": "Success"})  # a probe with no body (spec §6)
         try:
-            body = json.loads(raw)
+            body = parse_json(raw)
         except ValueError:
             log.warning("Zalo webhook body is not JSON (%d bytes)", len(raw))
             return web.json_response({"message": "Bad request"}, status=400)
@@ -46,13 +47,3 @@ def make_handler(*, secret: str, max_bytes: int,
 
     return receive
 
-
-async def _read_capped(request: web.Request, max_bytes: int) -> bytes | None:
-    if (request.content_length or 0) > max_bytes:
-        return None
-    data = b""
-    while chunk := await request.content.read(65536):
-        data += chunk
-        if len(data) > max_bytes:
-            return None
-    return data
