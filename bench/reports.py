@@ -28,10 +28,10 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pgdb import scratch_database
-from bot.cli.reports import vacuum
 from handlers.clock import SystemClock, local_today
 from handlers.services import awards, benefits, demo, demo_national, forecast, league
 from handlers.services import report_scope as scopes
+from handlers.services.demo_national import vacuum
 from handlers.settings import AwardRules, ProgrammeSettings
 from storage import migrate
 from storage.db import DatabaseSettings, create_engine, create_sessionmaker, unit_of_work

@@ -28,7 +28,7 @@ from handlers.services.web_access import SignInPolicy
 from handlers.texts import Renderer
 from handlers.types import Inbound
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import head_revision
+from storage.migrate import head_revision, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,11 @@ class App:
     async def close(self) -> None:
         """Release the database connections."""
         await self.engine.dispose()
+
+
+def upgrade_database(config: Config) -> None:
+    """Bring the configured database to the newest schema (`sangkien db upgrade`)."""
+    upgrade(config.database.url)
 
 
 def sign_in_policy(config: Config) -> SignInPolicy | None:

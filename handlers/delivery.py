@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from handlers import backoff
 from handlers.channel import (
     Channel,
     ChannelPaused,
@@ -213,8 +214,8 @@ class OutboxSender:
             log.warning("outbox row %s failed after %d attempts: %s", row.id, row.attempts, error)
             await self._fail(row.id, error)
             return self.clock.now()
-        base = self.settings.backoff_base_seconds * 2 ** (row.attempts - 1)
-        delay = min(base, self.settings.backoff_max_seconds) * self.rng.uniform(0.5, 1.5)
+        delay = backoff.delay(row.attempts, base=self.settings.backoff_base_seconds,
+                              cap=self.settings.backoff_max_seconds, rng=self.rng)
         return await self._retry_at(row, delay=delay, error=error, counts=True)
 
     async def _retry_at(self, row: Claimed, *, delay: float, error: str, counts: bool) -> datetime:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.channel import Channel
 from handlers.clock import Clock
-from handlers.commands import COMMANDS, Where
+from handlers.command_table import COMMANDS, Where
 from handlers.delivery import OutboxSender
 from handlers.port import Lease, MenuEntry
 from handlers.router import Router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz
 
-from handlers.commands import COMMANDS
+from handlers.command_table import COMMANDS
 from handlers.textnorm import fold
 
 MIN_FUZZY_LENGTH = 6

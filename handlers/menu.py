@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.commands import for_role
+from handlers.command_table import for_role
 from handlers.errors import UserError
 from handlers.parsing import parse_choice
 from handlers.services import conversations

@@ -7,11 +7,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from handlers import menu
+from handlers import linking, menu
 from handlers.clock import Clock
-from handlers.commands import COMMANDS, FILE_COMMAND, Command, ParsedCommand, Where, parse, verify
+from handlers.command_table import COMMANDS, FILE_COMMAND, Command, ParsedCommand, Where, parse
 from handlers.commands.actions import ACTIONS
 from handlers.dialogs import DIALOGS, engine
 from handlers.errors import UserError
@@ -62,7 +60,7 @@ class Router:
                 ids = await self._handle_once(inbound, refusal)
             except _Redo as redo:
                 refusal = redo.refusal  # the turn changed things before refusing: undone, answered
-            except (Stale, IntegrityError) as exc:
+            except (Stale, transactions.Conflict) as exc:
                 # Another worker changed the same dialog between our read and our write.
                 log.info("update %s:%s raced (%s), attempt %d", inbound.chat.channel,
                          inbound.update_id, type(exc).__name__, attempt)
@@ -286,8 +284,8 @@ class Router:
 
     async def _free_text(self, turn: Turn, text: str) -> None:
         unverified = turn.identity is not None and not turn.identity.verified
-        if (turn.member is None or unverified) and verify.looks_like_code(text):
-            await verify.redeem(turn, text)
+        if (turn.member is None or unverified) and linking.looks_like_code(text):
+            await linking.redeem(turn, text)
             return
         if turn.member is None:
             await self._command(turn, ParsedCommand("start", None, ""))

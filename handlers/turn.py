@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.clock import Clock, local_today
 from handlers.exports.links import Exports
 from handlers.services.conversations import Conversation
 from handlers.services.records import Identity, Member
+from handlers.services.transactions import Session
 from handlers.services.updates import state_key
 from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
@@ -40,7 +39,7 @@ class Reply:
 class Turn:
     """One update being handled inside one transaction."""
 
-    session: AsyncSession
+    session: Session
     inbound: Inbound
     settings: ProgrammeSettings
     clock: Clock

@@ -7,14 +7,14 @@ import asyncio
 from typing import Any
 
 from bot import runtime
+from bot.app import upgrade_database
 from bot.cli import reports
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.clock import local_today
 from handlers.parsing import normalize_phone
 from handlers.services import demo
-from storage import migrate
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 
 def register(sub: Any) -> None:
@@ -67,7 +67,7 @@ def _phone_arg(value: str | None) -> str | None:
 
 def cmd_db(config: Config, _args: argparse.Namespace) -> int:
     """Apply the migrations."""
-    migrate.upgrade(config.database.url)
+    upgrade_database(config)
     print("database is up to date")
     return 0
 

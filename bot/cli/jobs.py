@@ -14,9 +14,9 @@ from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.clock import local_today
 from handlers.services import broadcasts
+from handlers.services.transactions import unit_of_work
 from schedules import control
 from schedules.runner import fire
-from storage.db import unit_of_work
 
 
 def register(sub: Any) -> None:

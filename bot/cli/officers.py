@@ -10,7 +10,7 @@ from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.parsing import normalize_phone
 from handlers.services import initiatives, verification
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 
 def register(sub: Any) -> None:

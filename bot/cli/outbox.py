@@ -14,8 +14,8 @@ from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from bot.logs import Redactor
 from handlers.services import outbox as outbox_service
-from storage.db import unit_of_work
-from storage.models import OutboxStatus
+from handlers.services.records import OutboxStatus
+from handlers.services.transactions import unit_of_work
 
 PREVIEW = 60
 LISTABLE = ("uncertain", "failed", "pending", "claimed", "sending", "gone")

@@ -12,17 +12,15 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.app import App
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.clock import local_today
 from handlers.services import phases as phase_service
 from handlers.services import targets as target_service
-from storage.db import unit_of_work
+from handlers.services.transactions import Session, unit_of_work
 
-Action = Callable[[App, AsyncSession, argparse.Namespace], Awaitable[str]]
+Action = Callable[[App, Session, argparse.Namespace], Awaitable[str]]
 
 
 def _day(text: str) -> date:
@@ -83,12 +81,12 @@ def _today(app: App) -> date:
     return local_today(app.clock, app.config.programme.tz)
 
 
-async def _list(app: App, session: AsyncSession, _args: argparse.Namespace) -> str:
+async def _list(app: App, session: Session, _args: argparse.Namespace) -> str:
     views = await phase_service.overview(session, today=_today(app))
     return app.renderer.render("phases/list", views=views, today=_today(app))
 
 
-async def _add(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _add(app: App, session: Session, args: argparse.Namespace) -> str:
     name = args.name.strip()
     if not name or len(name) > 120:
         raise UsageError("--name must be 1 to 120 characters")
@@ -98,19 +96,19 @@ async def _add(app: App, session: AsyncSession, args: argparse.Namespace) -> str
     return app.renderer.render("phases/added", phase=phase)
 
 
-async def _open(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _open(app: App, session: Session, args: argparse.Namespace) -> str:
     phase = await phase_service.open_phase(session, number=args.number, actor=None,
                                            at=app.clock.now())
     return app.renderer.render("phases/opened", phase=phase)
 
 
-async def _close(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _close(app: App, session: Session, args: argparse.Namespace) -> str:
     phase, upcoming = await phase_service.close_phase(session, number=args.number, actor=None,
                                                       at=app.clock.now())
     return app.renderer.render("phases/closed", phase=phase, next=upcoming)
 
 
-async def _sprint(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _sprint(app: App, session: Session, args: argparse.Namespace) -> str:
     name = (args.name or "").strip() or app.renderer.render("phases/sprint_name", days=args.days)
     sprint = await phase_service.start_sprint(
         session, number=args.phase, starts_on=args.start or _today(app), days=args.days,
@@ -119,14 +117,14 @@ async def _sprint(app: App, session: AsyncSession, args: argparse.Namespace) -> 
                                phase=await phase_service.get(session, args.phase))
 
 
-async def _copy(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _copy(app: App, session: Session, args: argparse.Namespace) -> str:
     result = await target_service.copy_targets(session, from_number=args.source,
                                                to_number=args.target, actor=None,
                                                at=app.clock.now())
     return app.renderer.render("phases/targets_copied", r=result)
 
 
-async def _set(app: App, session: AsyncSession, args: argparse.Namespace) -> str:
+async def _set(app: App, session: Session, args: argparse.Namespace) -> str:
     change = await target_service.set_target(session, unit_code=args.unit_code,
                                              number=args.phase, target=args.target, actor=None,
                                              at=app.clock.now())

@@ -7,7 +7,6 @@ import asyncio
 import sys
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
 from bot.cli.context import UsageError, open_app, write_output
@@ -15,7 +14,7 @@ from bot.config import Config
 from handlers.clock import local_today
 from handlers.exports import build
 from handlers.services import demo, demo_national
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 
 def register(sub: Any) -> None:
@@ -86,7 +85,7 @@ def cmd_demo_national(config: Config, args: argparse.Namespace) -> int:
                     session, today=local_today(app.clock, config.programme.tz),
                     tz=config.programme.tz, fields=config.programme.fields, seed=args.seed,
                     prefix=config.programme.number_prefix, fraction=args.fraction, progress=tell)
-            await vacuum(app.engine)
+            await demo_national.vacuum(app.engine)
             return summary
 
     try:
@@ -96,12 +95,3 @@ def cmd_demo_national(config: Config, args: argparse.Namespace) -> int:
     print(f"demo loaded: {summary.units} units, {summary.members} members, "
           f"{summary.initiatives} initiatives")
     return 0
-
-
-async def vacuum(engine: AsyncEngine) -> None:
-    """VACUUM ANALYZE on PostgreSQL, so report scans can read the covering indexes alone."""
-    if engine.dialect.name != "postgresql":
-        return
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.exec_driver_sql("VACUUM ANALYZE")

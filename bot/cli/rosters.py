@@ -17,8 +17,8 @@ from tqdm import tqdm
 from bot.cli.context import UsageError, open_app, write_output
 from bot.config import Config
 from handlers.services import rosters
+from handlers.services.transactions import unit_of_work
 from handlers.texts import Renderer
-from storage.db import unit_of_work
 
 CHANGES_SHOWN = 100
 

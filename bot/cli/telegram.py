@@ -14,7 +14,7 @@ from typing import Any
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.services.posters import units_for_posters
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 
 def register(sub: Any) -> None:

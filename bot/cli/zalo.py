@@ -11,7 +11,7 @@ from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloUnavailable
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.services import quota
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 CHANNEL = "zalo"
 

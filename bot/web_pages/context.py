@@ -13,8 +13,8 @@ from bot.app import App
 from bot.web_pages import charts
 from bot.web_pages.cache import ViewCache
 from handlers.services import web_access
+from handlers.services.transactions import unit_of_work
 from handlers.services.web_access import Viewer
-from storage.db import unit_of_work
 
 APP_KEY = web.AppKey("sangkien_app", App)
 CACHE_KEY = web.AppKey("sangkien_view_cache", ViewCache)

@@ -14,8 +14,8 @@ from handlers.clock import local_today
 from handlers.errors import UserError
 from handlers.exports import build
 from handlers.services import report_scope as scopes
+from handlers.services.records import UnitLevel
 from handlers.services.web_access import Viewer
-from storage.models import UnitLevel
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from handlers.errors import UserError
 from handlers.services import initiative_search, unit_detail
 from handlers.services import report_scope as scopes
 from handlers.services.initiative_search import Filters
+from handlers.services.records import InitiativeStatus, UnitLevel
 from handlers.services.web_access import Viewer
-from storage.models import InitiativeStatus, UnitLevel
 
 STATUSES = [s.value for s in InitiativeStatus]
 

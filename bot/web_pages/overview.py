@@ -13,8 +13,8 @@ from handlers.errors import UserError
 from handlers.services import dashboard
 from handlers.services import report_scope as scopes
 from handlers.services.league import League, LeagueRow
+from handlers.services.records import UnitLevel
 from handlers.services.web_access import Viewer
-from storage.models import UnitLevel
 
 SHOWN_BLOCKS = 40
 SHOWN_WARNINGS = 15

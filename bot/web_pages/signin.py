@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.web_pages.context import SESSION_COOKIE, VIEWER, app_of, page, viewer_of
 from bot.web_pages.security import forgery_checked, form_of, refused_as_forged
 from handlers.services import web_access
-from storage.db import unit_of_work
+from handlers.services.transactions import unit_of_work
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from handlers import menu
-from handlers.commands import verify
+from handlers import linking, menu
 from handlers.dialogs.engine import Dialog
 from handlers.dialogs.validation import require_text
 from handlers.errors import UserError
@@ -48,8 +47,8 @@ async def take_unit(turn: Turn, draft: Draft, text: str) -> str | None:
     typed = clean(text)
     if not typed:
         raise UserError("errors/empty")
-    if verify.looks_like_code(typed):
-        return None if await verify.redeem(turn, typed) else Step.ASK_UNIT
+    if linking.looks_like_code(typed):
+        return None if await linking.redeem(turn, typed) else Step.ASK_UNIT
     matches = await member_service.find_units(turn.session, typed)
     if not matches:
         raise UserError("onboarding/unit_not_found", typed=typed)

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers.errors import UserError
 from handlers.exports import csv, sheets
 from handlers.exports.tables import Column, Kind, Report, Sheet
@@ -17,6 +15,7 @@ from handlers.services import awards, benefits, duplicates, forecast, league, re
 from handlers.services import members as member_service
 from handlers.services import report_scope as scopes
 from handlers.services.records import Unit, UnitLevel
+from handlers.services.transactions import Session
 from handlers.settings import ProgrammeSettings, ReportSettings
 from handlers.texts import Renderer
 
@@ -59,7 +58,7 @@ class Context:
     today: date
 
 
-async def _root(session: AsyncSession, req: Request) -> tuple[Unit | None, Unit | None]:
+async def _root(session: Session, req: Request) -> tuple[Unit | None, Unit | None]:
     """Return the scope's root and the unit to highlight."""
     if req.unit:
         unit = await scopes.find_unit(session, req.unit)
@@ -71,7 +70,7 @@ async def _root(session: AsyncSession, req: Request) -> tuple[Unit | None, Unit 
     return None, None
 
 
-async def produce(session: AsyncSession, req: Request, ctx: Context) -> Output:
+async def produce(session: Session, req: Request, ctx: Context) -> Output:
     """Build a report and encode it in the requested format."""
     if req.kind not in KINDS or req.fmt not in FORMATS:
         raise ValueError(f"unknown report {req.kind!r} or format {req.fmt!r}")
@@ -88,7 +87,7 @@ async def produce(session: AsyncSession, req: Request, ctx: Context) -> Output:
                   report.row_count if report else 0)
 
 
-async def _data(session: AsyncSession, req: Request, scope: scopes.Scope, ctx: Context,
+async def _data(session: Session, req: Request, scope: scopes.Scope, ctx: Context,
                 mark: Unit | None) -> tuple[dict[str, Any], Report | None]:
     statuses, r = ctx.programme.counting_statuses, ctx.renderer
     if req.kind in ("league", "units"):

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from handlers.services.demo import DemoSummary, district_data
 from handlers.textnorm import fold
@@ -231,3 +231,12 @@ def _initiatives(plan: Plan, data: dict[str, Any], phase: Phase, spec: dict[str,
                    rng.choice(picks[1]), rng.choice(picks[2]), rng.choice(picks[3]), "submitted",
                    rng.choice(authors), unit_id, phase.id, at, at)
             next_id += 1
+
+
+async def vacuum(engine: AsyncEngine) -> None:
+    """VACUUM ANALYZE on PostgreSQL, so report scans can read the covering indexes alone."""
+    if engine.dialect.name != "postgresql":
+        return
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.exec_driver_sql("VACUUM ANALYZE")

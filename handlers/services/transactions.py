@@ -4,6 +4,7 @@ Entry points (the router, the job runner, the sender, the CLI, web pages) open t
 repositories never commit.
 """
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import has_pending_changes, unit_of_work, writes
@@ -12,6 +13,8 @@ Session = AsyncSession
 """One unit of work, as services take it."""
 Sessions = async_sessionmaker[AsyncSession]
 """Where units of work come from (one per app)."""
+Conflict = IntegrityError
+"""A unique key taken by another transaction between our read and our write (a race)."""
 
 
 def pending(session: AsyncSession) -> bool:
@@ -19,4 +22,4 @@ def pending(session: AsyncSession) -> bool:
     return has_pending_changes(session)
 
 
-__all__ = ["Session", "Sessions", "pending", "unit_of_work", "writes"]
+__all__ = ["Conflict", "Session", "Sessions", "pending", "unit_of_work", "writes"]

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from handlers.commands import COMMANDS
+from handlers.command_table import COMMANDS
 from storage.models import DialogState, Identity
 from tests.factories import Federation, add_initiatives
 from tests.fakes.driver import ChatDriver, ChatUser

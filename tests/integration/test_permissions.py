@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.commands import COMMANDS, Where
+from handlers.command_table import COMMANDS, Where
 from handlers.services.roles import allows
 from tests.factories import Federation, add_initiatives
 from tests.fakes.driver import ChatDriver, ChatUser

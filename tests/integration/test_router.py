@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import asyncio
 
-from storage.models import OutboxMessage, ProcessedUpdate
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.app import App
+from handlers.types import Inbound
+from storage.models import DialogState, OutboxMessage, ProcessedUpdate
 from tests.factories import Federation, add_initiatives
 from tests.fakes.driver import ChatDriver
 
@@ -146,3 +153,49 @@ async def test_cancelling_another_dialog_does_not_mention_sangkien(chat: ChatDri
     await minh.next_reply()
     await minh.says("/huy")
     assert await minh.next_reply() == "Đã dừng."
+
+
+async def test_two_workers_answering_for_one_person_both_apply_in_turn(
+        app: App, chat: ChatDriver, clock) -> None:
+    """Both read the same step; the one that writes second finds the row changed and reruns."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers take turns (BEGIN IMMEDIATE): two cannot read the same step")
+    lan = await chat.member("0900000003")
+    await lan.says("/sangkien")
+    assert "Bước 1/6" in await lan.next_reply()
+    other = App.create(app.config, clock=clock, worker_id="second")
+    other.add_channel(chat.channel)
+    titles = ("Cải tiến quy trình nhập kho", "Sổ giao ca trên điện thoại")
+    try:
+        async with app.engine.connect() as holder:
+            # Hold the row: both workers read it, then both wait to write it.
+            await holder.execute(sql("SELECT id FROM dialog_states FOR UPDATE"))
+            both = asyncio.gather(*(worker.handle(Inbound(lan.chat, lan.user_id, f"race-{n}",
+                                                          text=title))
+                                    for n, (worker, title) in enumerate(zip((app, other), titles,
+                                                                            strict=True))))
+            await _until_waiting_for_a_lock(holder, count=2)
+            await holder.rollback()
+        await both
+    finally:
+        await other.close()
+    replies = await lan.replies()
+    assert len(replies) == 3, replies  # step 2 asked; the later answer refused, step 2 asked again
+    assert sum("Vui lòng gõ một số" in reply for reply in replies) == 1
+    async with app.sessions() as session:
+        state = (await session.execute(select(DialogState))).scalar_one()
+    # One write (the title): the answer that came second was refused and wrote nothing.
+    assert state.step == "ask_field" and state.draft["title"] in titles and state.version == 2
+
+
+async def _until_waiting_for_a_lock(conn: AsyncConnection, *, count: int) -> None:
+    for _ in range(200):
+        # Statistics are read once per transaction unless the snapshot is cleared.
+        await conn.execute(sql("SELECT pg_stat_clear_snapshot()"))
+        waiting = (await conn.execute(sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"))).scalar_one()
+        if waiting >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{count} workers never waited for the row")

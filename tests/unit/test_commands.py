@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from bot.logs import Redactor
-from handlers.commands import COMMANDS, parse
+from handlers.command_table import COMMANDS, parse
 from handlers.intents import match_intent
 from handlers.texts import Renderer
 
@@ -59,3 +59,17 @@ def test_phones_typed_with_separators_are_masked_in_logs() -> None:
     redactor = Redactor()
     text = redactor.redact("text '0912 345 678' and +84 987.654.321 and 0900-000-003; SK-000123")
     assert text == "text '091****678' and 098****321 and 090****003; SK-000123"
+
+
+def test_every_command_runs_by_its_dialog_or_by_one_action() -> None:
+    from handlers.commands.actions import ACTIONS
+    from handlers.dialogs import DIALOGS
+
+    for command in COMMANDS.values():
+        if command.name == "huy":  # the router cancels the dialog in hand
+            assert command.dialog is None and command.name not in ACTIONS
+        elif command.dialog is not None:
+            assert command.dialog in DIALOGS and command.name not in ACTIONS, command.name
+        else:
+            assert command.name in ACTIONS, command.name
+    assert set(ACTIONS) <= set(COMMANDS)

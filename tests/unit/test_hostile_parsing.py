@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.commands import parse
+from handlers.command_table import parse
 from handlers.errors import UserError
 from handlers.intents import match_intent
 from handlers.parsing import normalize_phone, parse_choice, parse_date, parse_money

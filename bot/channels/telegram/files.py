@@ -16,7 +16,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram.errors import describe
 from bot.channels.telegram.inbound import NAME
-from handlers.services.attachments import StoredFile, save_file
+from handlers.files import StoredFile, save_file
 from handlers.types import Inbound, InboundKind
 
 log = logging.getLogger(__name__)

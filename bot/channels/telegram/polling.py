@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -20,6 +19,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.channels.telegram.errors import describe
 from bot.channels.telegram.inbound import ALLOWED_UPDATES
+from handlers.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -28,25 +28,6 @@ T = TypeVar("T")
 
 class TokenRefused(Exception):
     """Telegram answered 401/404: the token is wrong or revoked; polling cannot go on."""
-
-
-class Backoff:
-    """Exponential back-off with jitter: 1 s, 2 s, 4 s … up to `cap`, each ×0.5–1.5."""
-
-    def __init__(self, *, base: float = 1.0, cap: float = 60.0,
-                 rng: random.Random | None = None) -> None:
-        self.base, self.cap = base, cap
-        self.failures = 0
-        self.rng = rng or random.Random()
-
-    def next_delay(self) -> float:
-        """Count a failure and return how long to wait before trying again."""
-        self.failures += 1
-        return min(self.cap, self.base * 2 ** (self.failures - 1)) * self.rng.uniform(0.5, 1.5)
-
-    def reset(self) -> None:
-        """Forget past failures after a success."""
-        self.failures = 0
 
 
 class Poller:
@@ -163,3 +144,6 @@ async def until_stopped(call: Coroutine[Any, Any, T], stop: asyncio.Event) -> T 
 async def _sleep(seconds: float, stop: asyncio.Event) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
+
+
+__all__ = ["Backoff", "Poller", "TokenRefused", "until_stopped"]

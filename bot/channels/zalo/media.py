@@ -10,7 +10,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from handlers.services.attachments import StoredFile, save_file
+from handlers.files import StoredFile, save_file
 
 log = logging.getLogger(__name__)
 

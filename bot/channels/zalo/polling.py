@@ -22,7 +22,8 @@ from bot.channels.zalo.client import (
     ZaloError,
     ZaloUnavailable,
 )
-from handlers.services.leases import Lease
+from handlers import backoff
+from handlers.port import Lease
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +120,10 @@ class Poller:
     async def _back_off(self, stop: asyncio.Event, exc: Exception) -> None:
         self.failures += 1
         if isinstance(exc, QuotaExceeded):
-            delay = self.policy.quota_retry
+            delay = self.policy.quota_retry * self.rng.uniform(0.5, 1.5)
         else:
-            delay = min(self.policy.retry_max, self.policy.retry_base * 2 ** (self.failures - 1))
-        delay *= self.rng.uniform(0.5, 1.5)
+            delay = backoff.delay(self.failures, base=self.policy.retry_base,
+                                  cap=self.policy.retry_max, rng=self.rng)
         log.warning("Zalo getUpdates failed (%s); retrying in %.1fs", exc, delay)
         await _sleep(stop, delay)
 
