@@ -37,46 +37,69 @@ from handlers.types import ChatRef, Inbound  # noqa: E402
 COUNTS: collections.Counter[str] = collections.Counter()
 
 
+DEPTH = {"calls": 0}
+
+
 def count_calls(owner: Any, name: str, key: str) -> None:
-    """Wrap `owner.name` (an async or plain method) so every call adds one to COUNTS[key]."""
+    """Wrap `owner.name` so every outermost call adds one to COUNTS[key] (nested calls don't)."""
     original = getattr(owner, name)
     if asyncio.iscoroutinefunction(original):
         @functools.wraps(original)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            COUNTS[key] += 1
-            return await original(*args, **kwargs)
+            COUNTS[key] += DEPTH["calls"] == 0
+            DEPTH["calls"] += 1
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                DEPTH["calls"] -= 1
     else:
         @functools.wraps(original)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            COUNTS[key] += 1
-            return original(*args, **kwargs)
+            COUNTS[key] += DEPTH["calls"] == 0
+            DEPTH["calls"] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                DEPTH["calls"] -= 1
     setattr(owner, name, wrapper)
 
 
 def instrument_drivers() -> None:
-    """Count aiosqlite thread hops and asyncpg round trips (each call below is one)."""
+    """Count what reaches each driver, whichever way it came (SQLAlchemy or prepared).
+
+    SQLite: statements executed (every one, BEGIN and COMMIT included), and thread hops when
+    aiosqlite is used. PostgreSQL: asyncpg round trips (a statement, BEGIN, COMMIT, ROLLBACK,
+    a PREPARE each), counted once even when one asyncpg call makes another.
+    """
     import aiosqlite.core
     import asyncpg.connection
     import asyncpg.prepared_stmt
     import asyncpg.transaction
 
+    from storage import inline_sqlite
+
     count_calls(aiosqlite.core.Connection, "_execute", "thread hops")
+    for owner, names in ((inline_sqlite.InlineCursor, ("execute", "executemany")),
+                         (inline_sqlite.InlineConnection, ("rows", "rows_many", "begin_immediate",
+                                                           "commit", "rollback"))):
+        for name in names:
+            count_calls(owner, name, "sqlite statements")
     for name in ("prepare", "execute", "fetch", "fetchrow", "fetchval", "executemany"):
-        count_calls(asyncpg.connection.Connection, name, f"rt conn.{name}")
+        count_calls(asyncpg.connection.Connection, name, "round trips")
     for name in ("fetch", "fetchrow", "fetchval", "executemany"):
-        count_calls(asyncpg.prepared_stmt.PreparedStatement, name, f"rt stmt.{name}")
+        count_calls(asyncpg.prepared_stmt.PreparedStatement, name, "round trips")
     for name in ("start", "commit", "rollback"):
-        count_calls(asyncpg.transaction.Transaction, name, f"rt tx.{name}")
+        count_calls(asyncpg.transaction.Transaction, name, "round trips")
 
 
 def instrument_engine(engine: Any) -> None:
-    """Count statements, transactions and savepoints as SQLAlchemy hands them to the driver."""
+    """Count transactions and the statements that still go through SQLAlchemy's execution."""
     sync = engine.sync_engine
 
     @event.listens_for(sync, "before_cursor_execute")
     def _statement(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         word = statement.lstrip().split(None, 1)[0].upper()
-        COUNTS["statements"] += 1
+        COUNTS["through SQLAlchemy"] += 1
         COUNTS[f"  {word}"] += 1
 
     for name in ("begin", "commit", "rollback", "savepoint"):
@@ -100,9 +123,10 @@ async def run_dialogs(app: Any, users: list[str], step: Callable[[Inbound], Any]
 
 def report(label: str, path: str, counts: collections.Counter[str], updates: int) -> None:
     print(f"{label} ({path}), per update over {updates} updates:")
-    order = ["transactions", "commits", "rollbacks", "savepoints", "statements"]
-    keys = order + sorted(k for k in counts if k.startswith(("  ", "rt "))) + [
-        k for k in ("round trips", "thread hops") if counts[k]]
+    order = ["transactions", "commits", "rollbacks", "savepoints", "sqlite statements",
+             "round trips", "thread hops", "through SQLAlchemy"]
+    keys = [k for k in order if counts[k] or k in order[:4]] + sorted(
+        k for k in counts if k.startswith("  "))
     for key in keys:
         print(f"  {key:<16}{counts[key] / updates:8.2f}")
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers import backoff
@@ -29,21 +28,12 @@ from handlers.metrics import Metrics
 from handlers.pacing import Pacer
 from handlers.services import chats as chat_service
 from handlers.services import outgoing
-from handlers.services.outgoing import Status
-from handlers.services.transactions import Sessions, unit_of_work
+from handlers.services.outgoing import Claimed, Status
+from handlers.services.transactions import Sessions, begin_work, unit_of_work
 from handlers.settings import OutboxSettings, PacingSettings
 from handlers.types import Outbound
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A row claimed for sending, copied out of its session."""
-
-    id: int
-    attempts: int
-    message: Outbound
 
 
 class OutboxSender:
@@ -70,6 +60,10 @@ class OutboxSender:
         if not ids:
             return 0
         return await self._deliver(await self._claim(list(ids)))
+
+    async def send_held(self, rows: Sequence[Claimed]) -> int:
+        """Send rows this worker already holds (claimed, or marked `sending` with the update)."""
+        return await self._deliver(list(rows)) if rows else 0
 
     async def drain_once(self, limit: int = 50) -> int:
         """Send every due pending row (up to `limit`); return how many were sent."""
@@ -113,10 +107,9 @@ class OutboxSender:
 
     async def _claim(self, ids: list[int] | None, limit: int = 50) -> list[Claimed]:
         async with unit_of_work(self.sessions) as session:
-            rows = await outgoing.claim(session, ids=ids, worker=self.worker_id,
+            return await outgoing.claim(session, ids=ids, worker=self.worker_id,
                                         now=self.clock.now(), limit=limit,
                                         channels=list(self.channels))
-        return [Claimed(*row) for row in rows]
 
     async def _deliver(self, claimed: list[Claimed]) -> int:
         # Chats are served side by side (each channel's pacing says how many at once); within a
@@ -164,7 +157,7 @@ class OutboxSender:
 
     async def _send_one(self, row: Claimed, sent: list[int]) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
-        if not await self._marks.sending(row.id):
+        if not row.marked and not await self._marks.sending(row.id):
             # Held past the lease and taken back: another worker sends it (or sent it).
             log.info("outbox row %s was taken back before it was sent; left to others", row.id)
             return None
@@ -265,6 +258,7 @@ class StatusMarks:
 
     def __init__(self, sessions: Sessions, *, clock: Clock, worker: str) -> None:
         self.sessions, self.clock, self.worker = sessions, clock, worker
+        self.engine = sessions.kw["bind"]
         self._queue: list[tuple[int, str | None, bool, asyncio.Future[bool]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -287,13 +281,13 @@ class StatusMarks:
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                async with unit_of_work(self.sessions) as session:
+                async with begin_work(self.engine) as work:
                     now = self.clock.now()
                     await outgoing.record_sent(
-                        session, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
+                        work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
+                    starting = [r for r, _, sending, _ in batch if sending]
                     mine = await outgoing.start_sending(
-                        session, [r for r, _, sending, _ in batch if sending], worker=self.worker,
-                        now=now)
+                        work.session, starting, worker=self.worker, now=now) if starting else set()
             except Exception as exc:
                 for *_, future in batch:
                     if not future.done():

@@ -39,13 +39,15 @@ class Gateway:
         self.router, self.sender, self.sessions = router, sender, sessions
         self.renderer, self.clock, self.tz = renderer, clock, tz
         self.channels = channels if channels is not None else {}
+        router.worker, router.at_once = sender.worker_id, sender.channels
         self.job_runner: JobRunner | None = None
         """Fires a scheduled job for the console's `:run` (set by the wiring when jobs exist)."""
 
     async def handle(self, inbound: Inbound) -> int:
         """Handle one update and send its replies at once; return how many were sent."""
-        ids = await self.router.handle(inbound)
-        return await self.sender.send_ids(ids)
+        handled = await self.router.handle(inbound)
+        return (await self.sender.send_held(handled.held)
+                + await self.sender.send_ids(handled.queued))
 
     async def chat_changed(self, change: ChatChange) -> None:
         """Record a membership change or a group's new id (claimed like any update)."""

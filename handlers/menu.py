@@ -32,21 +32,21 @@ async def show(turn: Turn, template: str = "common/menu") -> None:
 
 async def _remember(turn: Turn, shown: Conversation | None, names: list[str]) -> None:
     now = turn.clock.now()
-    state = shown or await conversations.kept(turn.session, turn.state_key, MENU) or \
+    state = shown or await conversations.kept(turn.work, turn.state_key, MENU) or \
         conversations.begin(turn.state_key, MENU, step="pick", chat=turn.inbound.chat,
                             user_id=turn.inbound.user_id, member_id=None, now=now, ttl=MENU_TTL)
     state.place(turn.inbound.chat, turn.inbound.user_id, turn.member.id if turn.member else None)
     state.step, state.status, state.pending = "pick", conversations.ACTIVE, None
     state.draft = {"commands": names}
     state.extend(now, MENU_TTL)
-    await conversations.save(turn.session, state)
+    await conversations.save(turn.work, state)
     turn.state = state
 
 
 async def drop(turn: Turn) -> None:
     """Forget the menu shown (a command or a dialog takes its place)."""
     if turn.state is not None and turn.state.dialog == MENU:
-        await conversations.remove(turn.session, turn.state)
+        await conversations.remove(turn.work, turn.state)
         turn.state = None
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from handlers.parsing import parse_choice
 from handlers.services import chats as chat_service
 from handlers.services import conversations, outgoing, transactions, updates
 from handlers.services.conversations import MENU, Conversation, Stale
+from handlers.services.outgoing import Claimed
 from handlers.services.roles import allows, roles_from
 from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
@@ -34,6 +36,20 @@ OFFER_CONTINUE, OFFER_OTHER = 0, 1
 RACE_ATTEMPTS = 2
 
 
+@dataclass(frozen=True)
+class Handled:
+    """What an update queued: replies this worker holds (`sending`) and rows left `pending`."""
+
+    held: list[Claimed] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+    duplicate: bool = False
+
+    @property
+    def ids(self) -> list[int]:
+        """Return the ids of every row queued."""
+        return [row.id for row in self.held] + self.queued
+
+
 class Router:
     """Turns each Inbound into state changes and queued replies, exactly once."""
 
@@ -43,6 +59,7 @@ class Router:
                  exports: Exports | None = None, signin: SignInPolicy | None = None,
                  metrics: Metrics | None = None) -> None:
         self.sessions = sessions
+        self.engine = sessions.kw["bind"]
         self.renderer = renderer
         self.settings = settings
         self.clock = clock
@@ -51,9 +68,12 @@ class Router:
         self.exports = exports
         self.signin = signin
         self.metrics = metrics or Metrics()
+        self.worker = ""
+        self.at_once: Collection[str] = ()
+        """Channels whose replies this worker sends itself: queued already `sending`."""
 
-    async def handle(self, inbound: Inbound) -> list[int]:
-        """Handle one update; return the ids of the outbox rows it queued (empty if a duplicate)."""
+    async def handle(self, inbound: Inbound) -> Handled:
+        """Handle one update; return what it queued (nothing for a duplicate)."""
         refusal: UserError | None = None
         for attempt in range(1, RACE_ATTEMPTS + 2):
             try:
@@ -69,8 +89,8 @@ class Router:
                               inbound.update_id, inbound.chat.chat_id)
                 break
             else:
-                self.metrics.update(inbound.chat.channel, "duplicate" if ids is None else "handled")
-                return ids or []
+                self.metrics.update(inbound.chat.channel, "duplicate" if ids.duplicate else "handled")
+                return ids
         self.metrics.update(inbound.chat.channel, "failed")
         return await self._apologise(inbound)
 
@@ -79,10 +99,11 @@ class Router:
 
         Claimed like any update, so a redelivered change is applied once.
         """
-        async with transactions.unit_of_work(self.sessions) as session:
+        async with transactions.begin_work(self.engine) as work:
             probe = Inbound(chat=change.chat, user_id="", update_id=change.update_id)
-            if not await updates.claim(session, probe, at=self.clock.now()):
+            if not await updates.claim(work, probe, at=self.clock.now()):
                 return
+            session = work.session
             if change.moved_to is not None:
                 await chat_service.migrate(session, channel=change.chat.channel,
                                            old_chat_id=change.chat.chat_id,
@@ -92,14 +113,14 @@ class Router:
             else:
                 await chat_service.mark_unreachable(session, change.chat, title=change.title)
 
-    async def _handle_once(self, inbound: Inbound, refusal: UserError | None) -> list[int] | None:
-        async with transactions.unit_of_work(self.sessions) as session:
+    async def _handle_once(self, inbound: Inbound, refusal: UserError | None) -> Handled:
+        async with transactions.begin_work(self.engine) as work:
             now = self.clock.now()
-            if not await updates.claim(session, inbound, at=now):
+            if not await updates.claim(work, inbound, at=now):
                 log.info("duplicate update %s:%s dropped", inbound.chat.channel, inbound.update_id)
-                return None
-            writer = await updates.writer(session, inbound, now=now)
-            turn = Turn(session, inbound, self.settings, self.clock, self.renderer,
+                return Handled(duplicate=True)
+            writer = await updates.writer(work, inbound, now=now)
+            turn = Turn(work, inbound, self.settings, self.clock, self.renderer,
                         identity=writer.identity, member=writer.member, state=writer.state,
                         exports=self.exports, signin=self.signin)
             if refusal is not None:
@@ -110,11 +131,11 @@ class Router:
 
     async def _guarded(self, turn: Turn) -> None:
         """Dispatch; a refusal is answered here unless the turn already wrote something."""
-        before = transactions.writes(turn.session)
+        before = turn.work.writes
         try:
             await self._dispatch(turn)
         except UserError as refusal:
-            if transactions.writes(turn.session) != before or transactions.pending(turn.session):
+            if turn.work.writes != before or turn.work.pending:
                 raise _Redo(refusal) from None
             turn.replies.clear()
             await self._refuse(turn, refusal)
@@ -130,11 +151,11 @@ class Router:
         else:
             turn.reply(refusal.template, **refusal.data)
 
-    async def _apologise(self, inbound: Inbound) -> list[int]:
-        async with transactions.unit_of_work(self.sessions) as session:
-            if not await updates.claim(session, inbound, at=self.clock.now()):
-                return []
-            turn = Turn(session, inbound, self.settings, self.clock, self.renderer)
+    async def _apologise(self, inbound: Inbound) -> Handled:
+        async with transactions.begin_work(self.engine) as work:
+            if not await updates.claim(work, inbound, at=self.clock.now()):
+                return Handled(duplicate=True)
+            turn = Turn(work, inbound, self.settings, self.clock, self.renderer)
             turn.reply("errors/unexpected")
             return await self._queue(turn)
 
@@ -225,21 +246,21 @@ class Router:
             return
         if state is not None:
             state.pending = {"offer": "conflict", "dialog": command.dialog, "args": args}
-            await conversations.save(turn.session, state)
+            await conversations.save(turn.work, state)
             await self._reprompt(turn, state)
             return
         await menu.drop(turn)
         await self._start_or_offer_resume(turn, command.dialog, args)
 
     async def _start_or_offer_resume(self, turn: Turn, name: str, args: str) -> None:
-        kept = await conversations.kept(turn.session, turn.state_key, name)
+        kept = await conversations.kept(turn.work, turn.state_key, name)
         if kept is None or kept.step == DIALOGS[name].first_step:
             await engine.start(turn, DIALOGS[name], args)
             return
         kept.status = conversations.ACTIVE
         kept.pending = {"offer": "resume", "dialog": name, "args": args}
         kept.expires_at = self.clock.now() + timedelta(days=self.settings.draft_ttl_days)
-        await conversations.save(turn.session, kept)
+        await conversations.save(turn.work, kept)
         turn.state = kept
         await self._reprompt(turn, kept)
 
@@ -248,7 +269,7 @@ class Router:
         choice = parse_choice(text, self._offer_labels(turn, state))
         state.pending = None
         if choice == OFFER_CONTINUE:
-            await conversations.save(turn.session, state)
+            await conversations.save(turn.work, state)
             await engine.reprompt(turn, state, DIALOGS[state.dialog])
         elif offer["dialog"] == state.dialog:
             await engine.start(turn, DIALOGS[state.dialog], offer.get("args", ""))
@@ -296,12 +317,14 @@ class Router:
             return
         await menu.show(turn)
 
-    async def _queue(self, turn: Turn) -> list[int]:
+    async def _queue(self, turn: Turn) -> Handled:
         inbound = turn.inbound
         rows = [self._row(turn, reply.chat or inbound.chat, reply,
                           reply.dedup_key or f"reply:{inbound.chat.channel}:{inbound.update_id}:{n}")
                 for n, reply in enumerate(turn.replies)]
-        return await outgoing.queue(turn.session, rows)
+        held, queued = await outgoing.queue_replies(turn.work, rows, worker=self.worker,
+                                                    at_once=self.at_once, now=self.clock.now())
+        return Handled(held, queued)
 
     def _row(self, turn: Turn, chat: Any, reply: Any, key: str) -> dict[str, Any]:
         limits = self.limits.get(chat.channel)

@@ -65,6 +65,8 @@ class Renderer:
             loader=FileSystemLoader(self.root), undefined=StrictUndefined,
             autoescape=autoescape,  # noqa: S701 - plain-text chat templates; html env escapes
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+            # Templates are compiled once: no stat() of the file at every render.
+            auto_reload=False, cache_size=-1,
         )
         env.filters.update(
             number=format_number, percent=format_percent, vnd=format_vnd, strong=strong,

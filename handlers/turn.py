@@ -1,4 +1,4 @@
-"""What a handler sees of one update: the session, the person, and the replies queued so far."""
+"""What a handler sees of one update: its unit of work, the person, and the replies queued so far."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from handlers.clock import Clock, local_today
 from handlers.exports.links import Exports
 from handlers.services.conversations import Conversation
 from handlers.services.records import Identity, Member
-from handlers.services.transactions import Session
+from handlers.services.transactions import Session, Work
 from handlers.services.updates import state_key
 from handlers.services.web_access import SignInPolicy
 from handlers.settings import ProgrammeSettings
@@ -39,7 +39,7 @@ class Reply:
 class Turn:
     """One update being handled inside one transaction."""
 
-    session: Session
+    work: Work
     inbound: Inbound
     settings: ProgrammeSettings
     clock: Clock
@@ -69,6 +69,11 @@ class Turn:
         """Queue a message to another chat (an author, an officer) with its own dedup key."""
         self.replies.append(Reply(template, data, choices, chat=chat, member_id=member_id,
                                   dedup_key=dedup_key))
+
+    @property
+    def session(self) -> Session:
+        """Return the ORM session services take (made on first use, in the same transaction)."""
+        return self.work.session
 
     def labels(self, template: str, /, **data: Any) -> tuple[str, ...]:
         """Render a template of choice labels, one per line."""

@@ -17,10 +17,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.util import await_
+
+from storage import inline_sqlite
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PG_RECYCLE_SECONDS = 1800
+"""Connections older than this are replaced (quietly, at check-out) before a server drops them."""
 
 
 class DatabaseSettings(BaseModel):
@@ -39,39 +44,65 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
-    """Create an async engine; on SQLite turn on WAL, a busy timeout and BEGIN IMMEDIATE."""
+    """Create an async engine; on SQLite turn on WAL, inline calls and BEGIN IMMEDIATE."""
     url = make_url(settings.url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(
-            url, echo=settings.echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
-        _tune_sqlite(engine)
-        return engine
-    return create_async_engine(
+        return _sqlite_engine(settings)
+    # No pre-ping: it cost three round trips per transaction (BEGIN, ";", ROLLBACK). A connection
+    # the server dropped fails its first statement instead, SQLAlchemy discards it, and the
+    # router and the job runner run the unit of work again (handlers/services/transactions.py).
+    engine = create_async_engine(
         url, echo=settings.echo, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-        pool_pre_ping=True,
+        pool_recycle=PG_RECYCLE_SECONDS,
     )
+    _begin_at_once(engine)
+    return engine
+
+
+def _begin_at_once(engine: AsyncEngine) -> None:
+    # SQLAlchemy's asyncpg adapter sends BEGIN with its own first statement. Statements run on
+    # the driver (storage/prepared.py, storage/work.py) must be inside the transaction too, so
+    # the transaction starts when the unit of work does; the round trip is the same one.
+    # (`_start_transaction` is the adapter's own step; SQLAlchemy is pinned in constraints.txt
+    # and tests/integration/test_work.py fails if a unit of work stops being one transaction.)
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        adapter = conn.connection.dbapi_connection
+        if adapter._transaction is None:
+            await_(adapter._start_transaction())
+
+
+def _sqlite_engine(settings: DatabaseSettings) -> AsyncEngine:
+    url = make_url(settings.url)
+    path = url.database or ":memory:"
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url, echo=settings.echo,
+        async_creator=inline_sqlite.connector(path, busy_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000))
+    _tune_sqlite(engine)
+    return engine
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    # pysqlite's own implicit BEGIN is switched off so that SAVEPOINT works and every unit of
-    # work starts with BEGIN IMMEDIATE: a read-then-write transaction in WAL mode would otherwise
-    # fail with SQLITE_BUSY_SNAPSHOT when another writer commits in between (sqlite.org/wal.html).
+    # The connection is in autocommit mode (no implicit BEGIN) so that SAVEPOINT works and every
+    # unit of work starts with BEGIN IMMEDIATE: a read-then-write transaction in WAL mode would
+    # otherwise fail with SQLITE_BUSY_SNAPSHOT when another writer commits in between
+    # (sqlite.org/wal.html). SQLite's own busy timeout is 0: a busy database is waited for
+    # without blocking the event loop (storage/inline_sqlite.py).
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to the driver: a statement through SQLAlchemy costs 50 times the BEGIN itself.
+        await_(conn.connection.driver_connection.begin_immediate())
 
 
 class CountingSession(Session):

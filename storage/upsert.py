@@ -17,10 +17,15 @@ def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
 
 
+def insert_of(dialect: str) -> Any:
+    """Return the `insert` construct with ON CONFLICT for a dialect ("postgresql" or "sqlite")."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
 @cache
 def _statement(model: Any, dialect: str, conflict: tuple[str, ...]) -> Insert:
     # Built once per table: constructing statements costs more than running them on SQLite.
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = insert_of(dialect)
     return insert(model).on_conflict_do_nothing(index_elements=list(conflict)).returning(model.id)
 
 

@@ -75,7 +75,7 @@ async def start(turn: Turn, dialog: Dialog[Any], args: str = "", *, draft: Any =
     if args:
         await advance(turn, state, dialog, args)
         return
-    await conversations.save(turn.session, state)
+    await conversations.save(turn.work, state)
     await dialog.prompt(turn, draft, state.step)
 
 
@@ -84,7 +84,7 @@ async def _row_for(turn: Turn, dialog: Dialog[Any]) -> Conversation:
     current = turn.state
     if current is not None and current.key == turn.state_key and current.dialog == dialog.name:
         return current
-    kept = await conversations.kept(turn.session, turn.state_key, dialog.name)
+    kept = await conversations.kept(turn.work, turn.state_key, dialog.name)
     if kept is not None:
         return kept
     return conversations.begin(turn.state_key, dialog.name, step=dialog.first_step,
@@ -107,7 +107,7 @@ async def advance(turn: Turn, state: Conversation, dialog: Dialog[Any], text: st
 async def _after_step(turn: Turn, state: Conversation, dialog: Dialog[Any], draft: Any,
                       next_step: str | None) -> None:
     if next_step is None:
-        await conversations.remove(turn.session, state)
+        await conversations.remove(turn.work, state)
         turn.state = None
         if turn.next_dialog is not None:
             follow, follow_draft = turn.next_dialog
@@ -119,7 +119,7 @@ async def _after_step(turn: Turn, state: Conversation, dialog: Dialog[Any], draf
         await cancel(turn, state, announce=False)
         return
     _touch(turn, state, step=next_step, draft=dialog.dump(draft))
-    await conversations.save(turn.session, state)
+    await conversations.save(turn.work, state)
     await dialog.prompt(turn, draft, next_step)
 
 
@@ -141,7 +141,7 @@ async def cancel(turn: Turn, state: Conversation, *, announce: bool = True) -> N
     """Cancel a dialog; its draft is kept for `draft_ttl_days` so it can be resumed."""
     state.status, state.pending = conversations.CANCELLED, None
     state.expires_at = turn.clock.now() + _ttl(turn)
-    await conversations.save(turn.session, state)
+    await conversations.save(turn.work, state)
     if turn.state is state:
         turn.state = None
     if announce:

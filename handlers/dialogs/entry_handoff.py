@@ -38,6 +38,6 @@ async def _open_confirmation(turn: Turn, author: Member) -> bool:
     if chat is None:
         return False
     return await conversations.open_for(
-        turn.session, key=f"member:{author.id}", dialog=CONFIRM_DIALOG, step="answer",
+        turn.work, key=f"member:{author.id}", dialog=CONFIRM_DIALOG, step="answer",
         draft={"version": 1}, chat=chat, member_id=author.id, now=turn.clock.now(),
         ttl=timedelta(days=turn.settings.draft_ttl_days))

@@ -63,7 +63,7 @@ async def start(turn: Turn, args: str) -> None:
         # Mid-review: switch to the one asked for; the router asks the (new) question again.
         active.draft = {**active.draft, "current_id": draft.current_id, "decision": ""}
         active.step = Step.DECIDE
-        await conversations.save(turn.session, active)
+        await conversations.save(turn.work, active)
         return
     if active is not None:
         raise UserError("errors/finish_current")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.types import ChatRef
 from storage.models import DialogStatus
 from storage.repositories import dialogs as repo
+from storage.work import Work
 
 MENU = "menu"
 """The numbered menu last shown to a person is kept as a (one-step) conversation."""
@@ -84,42 +85,42 @@ def from_row(row: Mapping[str, Any]) -> Conversation:
     return conversation
 
 
-async def active(session: AsyncSession, key: str, *, now: datetime) -> Conversation | None:
+async def active(work: Work, key: str, *, now: datetime) -> Conversation | None:
     """Return the person's conversation in progress (a dialog or the menu), if any."""
-    row = await repo.get_active(session, key, now=now)
+    row = await repo.get_active(work, key, now=now)
     return from_row(row) if row is not None else None
 
 
-async def kept(session: AsyncSession, key: str, dialog: str) -> Conversation | None:
+async def kept(work: Work, key: str, dialog: str) -> Conversation | None:
     """Return this person's state of one dialog, active or cancelled (a draft kept for a while)."""
-    row = await repo.get(session, key, dialog)
+    row = await repo.get(work, key, dialog)
     return from_row(row) if row is not None else None
 
 
-async def open_for(session: AsyncSession, *, key: str, dialog: str, step: str,
+async def open_for(work: Work, *, key: str, dialog: str, step: str,
                    draft: dict[str, Any], chat: ChatRef, member_id: int | None, now: datetime,
                    ttl: timedelta) -> bool:
     """Put someone else straight into a dialog (an author asked to confirm an entry).
 
     Returns False, changing nothing, when they are busy in another conversation.
     """
-    if await active(session, key, now=now) is not None:
+    if await active(work, key, now=now) is not None:
         return False
-    state = await kept(session, key, dialog) or begin(
+    state = await kept(work, key, dialog) or begin(
         key, dialog, step=step, chat=chat, user_id=chat.chat_id, member_id=member_id, now=now,
         ttl=ttl)
     state.place(chat, chat.chat_id, member_id)
     state.step, state.status, state.pending, state.draft = step, ACTIVE, None, draft
     state.extend(now, ttl)
-    await save(session, state)
+    await save(work, state)
     return True
 
 
-async def save(session: AsyncSession, conversation: Conversation) -> None:
+async def save(work: Work, conversation: Conversation) -> None:
     """Write what changed since the conversation was read or last saved (nothing if nothing)."""
     now = _values(conversation)
     if conversation.id is None:
-        conversation.id = await repo.add(session, {"key": conversation.key,
+        conversation.id = await repo.add(work, {"key": conversation.key,
                                                    "dialog": conversation.dialog,
                                                    "created_at": conversation.updated_at, **now})
         conversation.version = 1
@@ -128,18 +129,18 @@ async def save(session: AsyncSession, conversation: Conversation) -> None:
                    and v != conversation._stored.get(k)}
         if not changed:
             return
-        if not await repo.change(session, row_id=conversation.id, seen=conversation.version,
+        if not await repo.change(work, row_id=conversation.id, seen=conversation.version,
                                  values=changed):
             raise Stale(conversation.key)
         conversation.version += 1
     conversation._stored = now
 
 
-async def remove(session: AsyncSession, conversation: Conversation) -> None:
+async def remove(work: Work, conversation: Conversation) -> None:
     """Delete a finished conversation (a new one never written needs nothing)."""
     if conversation.id is None:
         return
-    if not await repo.remove(session, row_id=conversation.id, seen=conversation.version):
+    if not await repo.remove(work, row_id=conversation.id, seen=conversation.version):
         raise Stale(conversation.key)
     conversation.id = None
 

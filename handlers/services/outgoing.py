@@ -7,7 +7,8 @@ of it. Rows never leave here twice: see docs/reliability.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.types import ChatRef, Outbound
 from storage.models import OutboxStatus, Priority
 from storage.repositories import outbox as repo
+from storage.work import Work
 
 Status = OutboxStatus
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this worker holds for sending: `marked` when it is already `sending` (committed)."""
+
+    id: int
+    attempts: int
+    message: Outbound
+    marked: bool = False
 
 
 def reply_row(chat: ChatRef, *, text: str, choices: Sequence[str], dedup_key: str,
@@ -35,12 +47,38 @@ async def queue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[i
     return await repo.add_many(session, rows)
 
 
+async def queue_replies(work: Work, rows: Sequence[dict[str, Any]], *, worker: str,
+                        at_once: Collection[str], now: datetime) -> tuple[list[Claimed], list[int]]:
+    """Queue an update's replies; those for a channel in `at_once` already as `sending`.
+
+    Marking them `sending` in the update's own transaction saves the two transactions a claim
+    and its mark would cost; the price is that a crash between this commit and the send leaves
+    them `uncertain` (an operator resends), never sent twice. Returns the rows held this way and
+    the ids of the rows left `pending` (other channels). A dedup key already queued is skipped.
+    """
+    claimed: list[Claimed] = []
+    waiting: list[int] = []
+    for row in rows:
+        now_sending = row["channel"] in at_once
+        values = {**row, "status": OutboxStatus.SENDING, "claimed_by": worker,
+                  "claimed_at": now, "attempts": 1} if now_sending else \
+            {**row, "claimed_by": None, "claimed_at": None}
+        row_id = await repo.queue_one(work, values)
+        if row_id is None:
+            continue
+        if now_sending:
+            claimed.append(Claimed(row_id, 1, outbound_of(row_id, row), marked=True))
+        else:
+            waiting.append(row_id)
+    return claimed, waiting
+
+
 async def claim(session: AsyncSession, *, ids: Sequence[int] | None, worker: str, now: datetime,
-                channels: Sequence[str], limit: int) -> list[tuple[int, int, Outbound]]:
-    """Claim due pending rows (all, or among `ids`); return (id, attempts, message) in send order."""
+                channels: Sequence[str], limit: int) -> list[Claimed]:
+    """Claim due pending rows (all, or among `ids`), in send order."""
     rows = await repo.claim(session, ids=ids, worker=worker, now=now, limit=limit,
                             channels=channels)
-    return [(row.id, row.attempts, outbound(row)) for row in rows]
+    return [Claimed(row.id, row.attempts, outbound(row)) for row in rows]
 
 
 async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: str,
@@ -49,10 +87,10 @@ async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: st
     return await repo.start_sending(session, ids, worker=worker, now=now)
 
 
-async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *,
+async def record_sent(work: Work, sent: Sequence[tuple[int, str | None]], *,
                       now: datetime) -> None:
     """Mark delivered rows `sent`, with the platform's message ids."""
-    await repo.record_sent(session, sent, now=now)
+    await repo.mark_sent(work, sent, now=now)
 
 
 async def flag_stale(session: AsyncSession, *, before: datetime) -> list[int]:
@@ -84,3 +122,10 @@ def outbound(row: Any) -> Outbound:
     return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
                     choices=tuple(row.choices or ()), outbox_id=row.id,
                     attachment=row.attachment)
+
+
+def outbound_of(row_id: int, row: dict[str, Any]) -> Outbound:
+    """Turn a row just queued (its values in hand, no read back) into the message to send."""
+    return Outbound(chat=ChatRef(row["channel"], row["chat_id"], row["is_group"]),
+                    text=row["text"], choices=tuple(row["choices"]), outbox_id=row_id,
+                    attachment=row["attachment"])

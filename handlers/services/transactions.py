@@ -7,7 +7,9 @@ repositories never commit.
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import has_pending_changes, unit_of_work, writes
+from storage.db import unit_of_work
+from storage.work import Work
+from storage.work import begin as begin_work
 
 Session = AsyncSession
 """One unit of work, as services take it."""
@@ -17,9 +19,4 @@ Conflict = IntegrityError
 """A unique key taken by another transaction between our read and our write (a race)."""
 
 
-def pending(session: AsyncSession) -> bool:
-    """Tell whether ORM objects were changed in this unit of work and not yet written."""
-    return has_pending_changes(session)
-
-
-__all__ = ["Conflict", "Session", "Sessions", "pending", "unit_of_work", "writes"]
+__all__ = ["Conflict", "Session", "Sessions", "Work", "begin_work", "unit_of_work"]

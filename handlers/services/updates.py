@@ -16,6 +16,7 @@ from handlers.types import Inbound
 from storage.models import Identity, Member
 from storage.repositories import identities
 from storage.repositories import updates as claims
+from storage.work import Work
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +39,16 @@ def state_key(inbound: Inbound, member_id: int | None) -> str:
     return f"{chat.channel}:{chat.chat_id}:{inbound.user_id}"
 
 
-async def claim(session: AsyncSession, inbound: Inbound, *, at: datetime) -> bool:
+async def claim(work: Work, inbound: Inbound, *, at: datetime) -> bool:
     """Claim an update; False means another transaction already handled it (a duplicate)."""
-    return await claims.claim(session, channel=inbound.chat.channel, update_id=inbound.update_id,
+    return await claims.claim(work, channel=inbound.chat.channel, update_id=inbound.update_id,
                               at=at)
 
 
-async def writer(session: AsyncSession, inbound: Inbound, *, now: datetime) -> Writer:
+async def writer(work: Work, inbound: Inbound, *, now: datetime) -> Writer:
     """Read who wrote `inbound` and their conversation in progress, in one statement."""
     identity, member, state = await identities.get_writer(
-        session, channel=inbound.chat.channel, user_id=inbound.user_id,
+        work, channel=inbound.chat.channel, user_id=inbound.user_id,
         chat_key=state_key(inbound, None), is_group=inbound.chat.is_group, now=now)
     return Writer(identity, member, from_row(state) if state is not None else None)
 

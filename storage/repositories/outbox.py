@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, OutboxMessage, OutboxStatus
-from storage.upsert import dialect_name, insert_ignore
+from storage.prepared import Prepared
+from storage.upsert import dialect_name, insert_ignore, insert_of
+from storage.work import Work
 
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -134,6 +136,35 @@ async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> lis
             .returning(table.c.id))
     result = await session.execute(stmt, list(rows))
     return list(result.scalars().all())
+
+
+QUEUED_COLUMNS = ("channel", "chat_id", "is_group", "member_id", "text", "choices",
+                  "attachment", "dedup_key", "priority", "not_before", "created_at", "status",
+                  "attempts", "claimed_by", "claimed_at")
+"""What a queued row is given; the rest starts empty."""
+_TABLE = OutboxMessage.__table__
+_QUEUE = Prepared(lambda dialect: (
+    insert_of(dialect)(_TABLE)
+    .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in QUEUED_COLUMNS})
+    .on_conflict_do_nothing(index_elements=["dedup_key"])
+    .returning(_TABLE.c.id)))
+_SENT = Prepared(lambda _: (
+    update(_TABLE).where(_TABLE.c.id == bindparam("row_id"))
+    .values(status=OutboxStatus.SENT, last_error=None,
+            sent_at=bindparam("at", type_=_TABLE.c.sent_at.type),
+            platform_message_id=bindparam("platform_id"))))
+
+
+async def queue_one(work: Work, row: dict[str, Any]) -> int | None:
+    """Queue one row (`QUEUED_COLUMNS`); return its id, or None when its dedup key was queued."""
+    found = await work.write(_QUEUE, row)
+    return found[0][0] if found else None
+
+
+async def mark_sent(work: Work, sent: Sequence[tuple[int, str | None]], *, now: datetime) -> None:
+    """Mark delivered rows `sent` with the platform's message ids (one statement per row)."""
+    await work.write_many(_SENT, [{"row_id": row_id, "platform_id": platform_id, "at": now}
+                                  for row_id, platform_id in sent])
 
 
 async def move_chat(session: AsyncSession, *, channel: str, old_chat_id: str, new_chat_id: str) -> int:

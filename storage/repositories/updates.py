@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
-from storage.upsert import insert_ignore
+from storage.prepared import Prepared
+from storage.upsert import insert_of
+from storage.work import Work
+
+_CLAIM = Prepared(lambda dialect: (
+    insert_of(dialect)(ProcessedUpdate.__table__)
+    .values(channel=bindparam("channel"), update_id=bindparam("update_id"),
+            received_at=bindparam("at", type_=ProcessedUpdate.__table__.c.received_at.type))
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(ProcessedUpdate.__table__.c.id)))
 
 
-async def claim(session: AsyncSession, *, channel: str, update_id: str, at: datetime) -> bool:
+async def claim(work: Work, *, channel: str, update_id: str, at: datetime) -> bool:
     """Claim an update; False means another transaction already handled it (a duplicate)."""
-    new_id = await insert_ignore(
-        session, ProcessedUpdate, {"channel": channel, "update_id": update_id, "received_at": at},
-        conflict=("channel", "update_id"),
-    )
-    return new_id is not None
+    return bool(await work.write(_CLAIM, {"channel": channel, "update_id": update_id, "at": at}))
 
 
 async def delete_older_than(session: AsyncSession, before: datetime) -> int:

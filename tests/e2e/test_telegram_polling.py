@@ -51,6 +51,7 @@ async def test_each_update_is_confirmed_only_after_its_reply_went_out(sqlite_url
 async def test_crash_after_handling_before_confirming_gives_no_second_reply(
         sqlite_url: str) -> None:
     async with running_bot(sqlite_url) as tg:
+        await tg.fake.wait_for_poll()  # the poll in flight gets the update; the next ones fail
         tg.fake.fail_next("getUpdates", status=502, count=50)  # the confirming call fails
         await tg.user(970).says("/trogiup")
         await tg.fake.next_message(970)

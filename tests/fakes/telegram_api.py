@@ -123,6 +123,8 @@ class FakeTelegram(MethodsMixin, FilesMixin):
         self._changed = asyncio.Condition()  # the update queue, for long polls
         self._arrived: dict[int, asyncio.Event] = {}  # a message for a chat, for readers
         self._poller: object | None = None
+        self.polls_waiting = 0
+        """Long polls (getUpdates) waiting for an update right now."""
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -245,6 +247,13 @@ class FakeTelegram(MethodsMixin, FilesMixin):
 
     def pending_updates(self) -> int:
         return len(self.queue)
+
+    async def wait_for_poll(self, wait: float = 10) -> None:
+        """Wait until the bot's long poll is waiting here (an update sent now goes to it)."""
+        deadline = time.monotonic() + wait
+        while not self.polls_waiting:
+            assert time.monotonic() < deadline, "the bot never polled"
+            await asyncio.sleep(0.01)
 
     async def wait_until_confirmed(self, wait: float = 10) -> None:
         """Wait until the bot confirmed (offset past) every queued update."""

@@ -41,11 +41,15 @@ class MethodsMixin:
             self._poller = me  # a newer poller terminates the one waiting now
             self._changed.notify_all()
             deadline = time.monotonic() + float(params.get("timeout") or 0)
-            while not self._ready() and self._poller is me and time.monotonic() < deadline:
-                try:
-                    await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-                except TimeoutError:
-                    break
+            self.polls_waiting += 1
+            try:
+                while not self._ready() and self._poller is me and time.monotonic() < deadline:
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+                    except TimeoutError:
+                        break
+            finally:
+                self.polls_waiting -= 1
             if self._poller is not me:
                 raise _api_error(409, "Conflict: terminated by other getUpdates request; make sure "
                                       "that only one bot instance is running")

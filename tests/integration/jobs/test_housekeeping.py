@@ -13,9 +13,9 @@ from handlers.types import ChatRef
 from schedules.context import JobContext, Plan, Slot
 from schedules.control import set_paused
 from schedules.runner import fire
-from storage.db import unit_of_work
 from storage.models import DialogState, DialogStatus, JobRun, OutboxMessage, ProcessedUpdate
 from storage.repositories import updates
+from storage.work import begin as begin_work
 from tests.fakes.driver import ChatDriver, ChatUser
 from tests.integration.jobs.conftest import World
 
@@ -24,8 +24,8 @@ TITLE = "Cải tiến quy trình nhập kho bằng mã QR"
 
 
 async def claim(world: World, update_id: str, at: datetime) -> bool:
-    async with unit_of_work(world.app.sessions) as session:
-        return await updates.claim(session, channel="telegram", update_id=update_id, at=at)
+    async with begin_work(world.app.engine) as work:
+        return await updates.claim(work, channel="telegram", update_id=update_id, at=at)
 
 
 async def claimed(world: World) -> set[str]:

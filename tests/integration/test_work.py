@@ -1,0 +1,63 @@
+"""The hot path's unit of work is one transaction, whatever runs in it (prepared or ORM)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from storage.models import ProcessedUpdate
+from storage.repositories import updates
+from storage.work import begin
+
+AT = datetime(2026, 11, 24, 2, tzinfo=UTC)
+
+
+async def count(app: App) -> int:
+    async with app.sessions() as session:
+        return (await session.execute(select(func.count(ProcessedUpdate.id)))).scalar_one()
+
+
+async def test_prepared_and_orm_writes_commit_together(app: App) -> None:
+    async with begin(app.engine) as work:
+        assert await updates.claim(work, channel="t", update_id="1", at=AT)
+        work.session.add(ProcessedUpdate(channel="t", update_id="2", received_at=AT))
+    assert await count(app) == 2
+
+
+async def failing(app: App, *, orm: bool) -> None:
+    async with begin(app.engine) as work:
+        assert await updates.claim(work, channel="t", update_id="1", at=AT)
+        if orm:
+            work.session.add(ProcessedUpdate(channel="t", update_id="2", received_at=AT))
+            await work.session.flush()
+        raise RuntimeError("the step failed")
+
+
+async def test_an_error_rolls_back_prepared_and_orm_writes_alike(app: App) -> None:
+    with pytest.raises(RuntimeError):
+        await failing(app, orm=True)
+    assert await count(app) == 0
+
+
+async def test_a_prepared_write_alone_is_rolled_back_too(app: App) -> None:
+    with pytest.raises(RuntimeError):
+        await failing(app, orm=False)
+    assert await count(app) == 0
+    async with begin(app.engine) as work:
+        assert await updates.claim(work, channel="t", update_id="1", at=AT)
+        assert not await updates.claim(work, channel="t", update_id="1", at=AT)
+    assert await count(app) == 1
+
+
+async def test_writes_are_counted_whichever_way_they_go(app: App) -> None:
+    async with begin(app.engine) as work:
+        assert work.writes == 0 and not work.pending
+        await updates.claim(work, channel="t", update_id="1", at=AT)
+        assert work.writes == 1
+        work.session.add(ProcessedUpdate(channel="t", update_id="2", received_at=AT))
+        assert work.pending
+        await work.session.flush()
+        assert work.writes == 2 and not work.pending
