@@ -17,6 +17,7 @@ import asyncio
 import collections
 import cProfile
 import functools
+import inspect
 import pstats
 import sys
 import tempfile
@@ -41,26 +42,31 @@ DEPTH = {"calls": 0}
 
 
 def count_calls(owner: Any, name: str, key: str) -> None:
-    """Wrap `owner.name` so every outermost call adds one to COUNTS[key] (nested calls don't)."""
+    """Wrap `owner.name` so every outermost call adds one to COUNTS[key] (nested calls don't).
+
+    Some asyncpg methods are plain functions returning a coroutine: the depth is held while
+    the coroutine runs, not while it is made.
+    """
     original = getattr(owner, name)
-    if asyncio.iscoroutinefunction(original):
-        @functools.wraps(original)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            COUNTS[key] += DEPTH["calls"] == 0
-            DEPTH["calls"] += 1
-            try:
-                return await original(*args, **kwargs)
-            finally:
-                DEPTH["calls"] -= 1
-    else:
-        @functools.wraps(original)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            COUNTS[key] += DEPTH["calls"] == 0
-            DEPTH["calls"] += 1
-            try:
-                return original(*args, **kwargs)
-            finally:
-                DEPTH["calls"] -= 1
+
+    async def held(awaitable: Any, counted: bool) -> Any:
+        DEPTH["calls"] += 1
+        try:
+            return await awaitable
+        finally:
+            DEPTH["calls"] -= 1
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outermost = DEPTH["calls"] == 0
+        COUNTS[key] += outermost
+        DEPTH["calls"] += 1
+        try:
+            result = original(*args, **kwargs)
+        finally:
+            DEPTH["calls"] -= 1
+        return held(result, outermost) if inspect.isawaitable(result) else result
+
     setattr(owner, name, wrapper)
 
 
@@ -85,11 +91,11 @@ def instrument_drivers() -> None:
         for name in names:
             count_calls(owner, name, "sqlite statements")
     for name in ("prepare", "execute", "fetch", "fetchrow", "fetchval", "executemany"):
-        count_calls(asyncpg.connection.Connection, name, "round trips")
+        count_calls(asyncpg.connection.Connection, name, f"rt conn.{name}")
     for name in ("fetch", "fetchrow", "fetchval", "executemany"):
-        count_calls(asyncpg.prepared_stmt.PreparedStatement, name, "round trips")
+        count_calls(asyncpg.prepared_stmt.PreparedStatement, name, f"rt stmt.{name}")
     for name in ("start", "commit", "rollback"):
-        count_calls(asyncpg.transaction.Transaction, name, "round trips")
+        count_calls(asyncpg.transaction.Transaction, name, f"rt tx.{name}")
 
 
 def instrument_engine(engine: Any) -> None:
@@ -126,7 +132,7 @@ def report(label: str, path: str, counts: collections.Counter[str], updates: int
     order = ["transactions", "commits", "rollbacks", "savepoints", "sqlite statements",
              "round trips", "thread hops", "through SQLAlchemy"]
     keys = [k for k in order if counts[k] or k in order[:4]] + sorted(
-        k for k in counts if k.startswith("  "))
+        k for k in counts if k.startswith(("  ", "rt ")))
     for key in keys:
         print(f"  {key:<16}{counts[key] / updates:8.2f}")
 

@@ -94,9 +94,9 @@ class App:
         """Serve a channel: the router learns its limits, the sender may send through it."""
         self.gateway.serve(channel)
 
-    async def handle(self, inbound: Inbound) -> int:
-        """Handle one update and send its replies at once; return how many were sent."""
-        return await self.gateway.handle(inbound)
+    async def handle(self, inbound: Inbound) -> None:
+        """Handle one update and wait until its replies have left (for the console and tests)."""
+        await self.gateway.handle(inbound, wait=True)
 
     async def check_database(self) -> None:
         """Fail with one clear line when the database is unreachable or not upgraded."""
@@ -115,7 +115,8 @@ class App:
                 f"database schema is at {current}, the code needs {head}: run `sangkien db upgrade`")
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Let the replies in flight leave, then release the database connections."""
+        await self.gateway.settle(grace=10)
         await self.engine.dispose()
 
 

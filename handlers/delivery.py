@@ -52,6 +52,7 @@ class OutboxSender:
         self.pacer = pacer or Pacer()
         self.metrics = metrics or Metrics()
         self._gates: dict[str, asyncio.Semaphore] = {}
+        self._chat_locks: dict[str, asyncio.Lock] = {}
         self._marks = StatusMarks(sessions, clock=clock, worker=worker_id)
         self._next_due: datetime | None = None
 
@@ -122,12 +123,21 @@ class OutboxSender:
         return len(sent)
 
     async def _deliver_chat(self, rows: list[Claimed], sent: list[int]) -> int:
-        for index, row in enumerate(rows):
-            resume_at = await self._paced_send(row, sent)
-            if resume_at is not None:
-                await self._postpone([r.id for r in rows[index + 1:]], until=resume_at)
-                return index
-        return len(rows)
+        # One delivery at a time per chat, in the order they were asked for (a lock is first come,
+        # first served): replies to two updates of one chat leave in the updates' order.
+        chat = rows[0].message.chat.key
+        lock = self._chat_locks.setdefault(chat, asyncio.Lock())
+        try:
+            async with lock:
+                for index, row in enumerate(rows):
+                    resume_at = await self._paced_send(row, sent)
+                    if resume_at is not None:
+                        await self._postpone([r.id for r in rows[index + 1:]], until=resume_at)
+                        return index
+                return len(rows)
+        finally:
+            if not lock.locked() and self._chat_locks.get(chat) is lock:
+                del self._chat_locks[chat]
 
     async def _paced_send(self, row: Claimed, sent: list[int]) -> datetime | None:
         """Send one row when its chat and bot may; None when sent, else when the chat may go on."""

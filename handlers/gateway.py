@@ -6,6 +6,7 @@ Updates go to the router, replies leave through the outbox sender, and a platfor
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from handlers.clock import Clock
 from handlers.command_table import COMMANDS, Where
 from handlers.delivery import OutboxSender
 from handlers.port import Lease, MenuEntry
-from handlers.router import Router
+from handlers.router import Handled, Router
 from handlers.services import leases, quota, staff_alerts
 from handlers.services import members as member_service
 from handlers.services.records import Role
@@ -42,12 +43,36 @@ class Gateway:
         router.worker, router.at_once = sender.worker_id, sender.channels
         self.job_runner: JobRunner | None = None
         """Fires a scheduled job for the console's `:run` (set by the wiring when jobs exist)."""
+        self._sending: set[asyncio.Task[int]] = set()
 
-    async def handle(self, inbound: Inbound) -> int:
-        """Handle one update and send its replies at once; return how many were sent."""
+    async def handle(self, inbound: Inbound, *, wait: bool = False) -> None:
+        """Handle one update; return once it is committed (and its replies left, with `wait`).
+
+        Without `wait` a poller may confirm the update now (it is durable) and take the next one
+        while the replies go out; the sender keeps each chat's messages in order.
+        """
         handled = await self.router.handle(inbound)
-        return (await self.sender.send_held(handled.held)
-                + await self.sender.send_ids(handled.queued))
+        if not (handled.held or handled.queued):
+            return
+        task = asyncio.create_task(self._send(handled), name=f"replies {inbound.update_id}")
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+        if wait:
+            await task
+
+    async def settle(self, grace: float | None = None) -> None:
+        """Wait until the replies in flight have left (or `grace` seconds)."""
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=grace)
+
+    async def _send(self, handled: Handled) -> int:
+        try:
+            return (await self.sender.send_held(handled.held)
+                    + await self.sender.send_ids(handled.queued))
+        except Exception:
+            # Rows not marked stay `sending` (found by the lease) or `pending` (the drain).
+            log.exception("sending the replies to update failed; the outbox keeps them")
+            return 0
 
     async def chat_changed(self, change: ChatChange) -> None:
         """Record a membership change or a group's new id (claimed like any update)."""

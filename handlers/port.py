@@ -33,8 +33,16 @@ class Port(Protocol):
 
     clock: Clock
 
-    async def handle(self, inbound: Inbound) -> None:
-        """Handle one update: claimed, answered and committed (replies sent) when this returns."""
+    async def handle(self, inbound: Inbound, *, wait: bool = False) -> None:
+        """Handle one update: claimed, answered and committed when this returns.
+
+        Its replies leave meanwhile, in order per chat, so a poller may confirm the update and
+        fetch the next; a webhook passes `wait=True` to answer only once they have left.
+        """
+        ...
+
+    async def settle(self, grace: float | None = None) -> None:
+        """Wait until the replies in flight have left (the console, before its next prompt)."""
         ...
 
     async def chat_changed(self, change: ChatChange) -> None:

@@ -115,11 +115,10 @@ class Router:
 
     async def _handle_once(self, inbound: Inbound, refusal: UserError | None) -> Handled:
         async with transactions.begin_work(self.engine) as work:
-            now = self.clock.now()
-            if not await updates.claim(work, inbound, at=now):
+            writer = await updates.open_update(work, inbound, now=self.clock.now())
+            if writer is None:
                 log.info("duplicate update %s:%s dropped", inbound.chat.channel, inbound.update_id)
                 return Handled(duplicate=True)
-            writer = await updates.writer(work, inbound, now=now)
             turn = Turn(work, inbound, self.settings, self.clock, self.renderer,
                         identity=writer.identity, member=writer.member, state=writer.state,
                         exports=self.exports, signin=self.signin)
@@ -331,8 +330,7 @@ class Router:
         markup = limits.markup if limits else "plain"
         body = self.renderer.render(reply.template, markup=markup, **reply.data)
         if reply.choices:
-            body += "\n" + self.renderer.render("common/choices", markup=markup,
-                                                  choices=reply.choices)
+            body += "\n" + self.renderer.choices(tuple(reply.choices), markup)
         member_id = reply.member_id or (
             turn.member.id if turn.member and reply.chat is None and not chat.is_group else None)
         return outgoing.reply_row(chat, text=body, choices=reply.choices, dedup_key=key,

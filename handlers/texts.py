@@ -12,6 +12,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "vi"
+MEMO_SIZE = 4096
+"""Rendered labels and choice lists kept; the memo starts again when it is full."""
 
 
 def format_number(value: float | int | Decimal, digits: int = 0) -> str:
@@ -59,6 +61,7 @@ class Renderer:
         self._envs = {"plain": self._env(autoescape=False, strong=_strong_plain),
                       "html": self._env(autoescape=True, strong=_strong_html)}
         self._tz = tz
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     def _env(self, *, autoescape: bool, strong: Any) -> Environment:
         env = Environment(
@@ -80,8 +83,33 @@ class Renderer:
         return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
     def lines(self, name: str, /, **data: Any) -> tuple[str, ...]:
-        """Render a template whose non-empty lines are separate labels (choices)."""
+        """Render a template whose non-empty lines are separate labels (choices).
+
+        Labels depend only on their template and data: the same ones are rendered once.
+        """
+        key = (name, *sorted(data.items()))
+        try:
+            found = self._memo.get(key)
+        except TypeError:  # a value that cannot be a key (a list): render it every time
+            return self._lines(name, data)
+        if found is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = self._lines(name, data)
+        return found
+
+    def _lines(self, name: str, data: dict[str, Any]) -> tuple[str, ...]:
         return tuple(line.strip() for line in self.render(name, **data).split("\n") if line.strip())
+
+    def choices(self, choices: tuple[str, ...], markup: str = "plain") -> str:
+        """Render numbered choices ("1. Gửi", "2. Sửa"...), once per list and markup."""
+        key = ("common/choices", markup, choices)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = self.render("common/choices", markup=markup, choices=choices)
+        return found
 
     def names(self) -> list[str]:
         """List every template name, for the test that renders them all."""

@@ -9,7 +9,7 @@ from typing import Any
 from handlers.clock import Clock, local_today
 from handlers.exports.links import Exports
 from handlers.services.conversations import Conversation
-from handlers.services.records import Identity, Member
+from handlers.services.records import AccountRow, Identity, Member, MemberRow
 from handlers.services.transactions import Session, Work
 from handlers.services.updates import state_key
 from handlers.services.web_access import SignInPolicy
@@ -44,8 +44,8 @@ class Turn:
     settings: ProgrammeSettings
     clock: Clock
     renderer: Renderer
-    identity: Identity | None = None
-    member: Member | None = None
+    identity: Identity | AccountRow | None = None
+    member: Member | MemberRow | None = None
     state: Conversation | None = None
     """The person's conversation in progress (a dialog or the menu), read with the update."""
     replies: list[Reply] = field(default_factory=list)

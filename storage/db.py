@@ -34,7 +34,7 @@ class DatabaseSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     url: str = "sqlite+aiosqlite:///data/sangkien.db"
-    pool_size: int = Field(5, ge=1, le=100)
+    pool_size: int = Field(10, ge=1, le=100)
     echo: bool = False
 
 
@@ -77,8 +77,10 @@ def _sqlite_engine(settings: DatabaseSettings) -> AsyncEngine:
     path = url.database or ":memory:"
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # A connection opened past the pool is closed again when returned: enough for the poller's
+    # lanes, the sender and the web page at once, so none is opened per update.
     engine = create_async_engine(
-        url, echo=settings.echo,
+        url, echo=settings.echo, pool_size=settings.pool_size, max_overflow=settings.pool_size,
         async_creator=inline_sqlite.connector(path, busy_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000))
     _tune_sqlite(engine)
     return engine

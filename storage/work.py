@@ -2,7 +2,7 @@
 
 One connection and one transaction. An update whose step needs no service (most answers in a
 dialog) costs its few statements and nothing of the ORM; one that does gets a session on the same
-connection and transaction, in which the account and member already read are known as loaded.
+connection and transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
 from storage.db import CountingSession, has_pending_changes, writes
 from storage.prepared import Prepared
@@ -28,7 +27,6 @@ class Work:
         self._sqlite = self.dialect.name == "sqlite"
         self._writes = 0
         self._session: AsyncSession | None = None
-        self._known: list[Any] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -37,23 +35,7 @@ class Work:
             self._session = AsyncSession(bind=self.connection, expire_on_commit=False,
                                          autoflush=True, sync_session_class=CountingSession,
                                          join_transaction_mode="rollback_only")
-            for instance in self._known:
-                self._attach(instance)
         return self._session
-
-    def know(self, *instances: Any) -> None:
-        """Treat ORM objects built from a prepared read as loaded in this transaction."""
-        for instance in instances:
-            if instance is None:
-                continue
-            make_transient_to_detached(instance)
-            self._known.append(instance)
-            if self._session is not None:
-                self._attach(instance)
-
-    def _attach(self, instance: Any) -> None:
-        assert self._session is not None
-        self._session.add(instance)
 
     async def rows(self, prepared: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a prepared statement and return its rows, converted."""

@@ -114,7 +114,7 @@ class ConsoleSession:
         self._counter += 1
         inbound = Inbound(chat=self.chat, user_id=self.user_id,
                           update_id=f"{self._run_id}-{self._counter}", text=text.rstrip("\n"))
-        await self.port.handle(inbound)
+        await self.port.handle(inbound, wait=True)  # every reply printed before the next prompt
         return True
 
     async def _meta(self, command: str) -> bool:

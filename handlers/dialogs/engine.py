@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -48,15 +49,22 @@ class Dialog(Generic[D]):
     def load(self, data: dict[str, Any]) -> D:
         """Rebuild a draft from JSON, ignoring keys it no longer has.
 
-        The values are copied: a list shared with the stored JSON, changed in place, would compare
-        equal to the stored value and SQLAlchemy would not write it.
+        Lists and mappings are copied: one shared with the stored draft and changed in place
+        would make the new draft compare equal to the stored one, and it would not be written.
+        Text and numbers need no copy.
         """
-        names = {f.name for f in dataclasses.fields(self.draft_type)}  # type: ignore[arg-type]
-        return self.draft_type(**copy.deepcopy({k: v for k, v in data.items() if k in names}))
+        names = _field_names(self.draft_type)
+        return self.draft_type(**{k: copy.deepcopy(v) if isinstance(v, list | dict) else v
+                                  for k, v in data.items() if k in names})
 
     def dump(self, draft: D) -> dict[str, Any]:
-        """Turn a draft into JSON."""
-        return dataclasses.asdict(draft)  # type: ignore[call-overload]
+        """Turn a draft into JSON-ready values (the draft is not used after this)."""
+        return {name: getattr(draft, name) for name in _field_names(type(draft))}
+
+
+@functools.cache
+def _field_names(draft_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(draft_type))
 
 
 async def start(turn: Turn, dialog: Dialog[Any], args: str = "", *, draft: Any = None,

@@ -1,7 +1,9 @@
 """The records services hand out and the words they take: rows to read, enums to compare with.
 
 The rest of the core (router, dialogs, commands, jobs, web pages, CLI) names these through this
-module, never through `storage`: services stay the only door to data.
+module, never through `storage`: services stay the only door to data. `AccountRow` and
+`MemberRow` are the writer of an update as the hot path reads it: the fields of `Identity` and
+`Member` that dialogs and services read, as plain values.
 """
 
 from storage.models import (
@@ -22,9 +24,11 @@ from storage.models import (
     Unit,
     UnitLevel,
 )
+from storage.repositories.identities import AccountRow, MemberRow
 
 __all__ = [
     "EDITABLE_STATUSES",
+    "AccountRow",
     "Audience",
     "Broadcast",
     "BroadcastStatus",
@@ -33,6 +37,7 @@ __all__ = [
     "InitiativeStatus",
     "JobRunState",
     "Member",
+    "MemberRow",
     "OutboxStatus",
     "Phase",
     "PhaseStatus",

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.services.conversations import Conversation, from_row
 from handlers.types import Inbound
-from storage.models import Identity, Member
 from storage.repositories import identities
 from storage.repositories import updates as claims
+from storage.repositories.identities import AccountRow, MemberRow
 from storage.work import Work
 
 
@@ -23,8 +23,8 @@ from storage.work import Work
 class Writer:
     """Who wrote an update and where they are: account, member and conversation (or None)."""
 
-    identity: Identity | None
-    member: Member | None
+    identity: AccountRow | None
+    member: MemberRow | None
     state: Conversation | None
 
 
@@ -45,11 +45,15 @@ async def claim(work: Work, inbound: Inbound, *, at: datetime) -> bool:
                               at=at)
 
 
-async def writer(work: Work, inbound: Inbound, *, now: datetime) -> Writer:
-    """Read who wrote `inbound` and their conversation in progress, in one statement."""
-    identity, member, state = await identities.get_writer(
-        work, channel=inbound.chat.channel, user_id=inbound.user_id,
-        chat_key=state_key(inbound, None), is_group=inbound.chat.is_group, now=now)
+async def open_update(work: Work, inbound: Inbound, *, now: datetime) -> Writer | None:
+    """Claim `inbound` and read who wrote it and their conversation; None for a duplicate."""
+    found = await identities.claim_and_get_writer(
+        work, channel=inbound.chat.channel, update_id=inbound.update_id,
+        user_id=inbound.user_id, chat_key=state_key(inbound, None),
+        is_group=inbound.chat.is_group, now=now)
+    if found is None:
+        return None
+    identity, member, state = found
     return Writer(identity, member, from_row(state) if state is not None else None)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import DialogState, DialogStatus
-from storage.prepared import Prepared
+from storage.prepared import Prepared, constant
 from storage.work import Work
 
 TABLE = DialogState.__table__
@@ -22,7 +22,7 @@ C = TABLE.c
 COLUMNS = tuple(C.keys())
 
 _ACTIVE = Prepared(lambda _: select(TABLE).where(
-    C.key == bindparam("key"), C.status == DialogStatus.ACTIVE,
+    C.key == bindparam("key"), C.status == constant(DialogStatus.ACTIVE),
     C.expires_at > bindparam("now", type_=C.expires_at.type)))
 _ONE = Prepared(lambda _: select(TABLE).where(C.key == bindparam("key"),
                                               C.dialog == bindparam("dialog")))

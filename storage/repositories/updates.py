@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +13,17 @@ from storage.prepared import Prepared
 from storage.upsert import insert_of
 from storage.work import Work
 
-_CLAIM = Prepared(lambda dialect: (
-    insert_of(dialect)(ProcessedUpdate.__table__)
-    .values(channel=bindparam("channel"), update_id=bindparam("update_id"),
-            received_at=bindparam("at", type_=ProcessedUpdate.__table__.c.received_at.type))
-    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-    .returning(ProcessedUpdate.__table__.c.id)))
+
+def claim_statement(dialect: str) -> Any:
+    """`INSERT … ON CONFLICT DO NOTHING RETURNING id` of one claim (a row only when it is new)."""
+    return (insert_of(dialect)(ProcessedUpdate.__table__)
+            .values(channel=bindparam("channel"), update_id=bindparam("update_id"),
+                    received_at=bindparam("at", type_=ProcessedUpdate.__table__.c.received_at.type))
+            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+            .returning(ProcessedUpdate.__table__.c.id))
+
+
+_CLAIM = Prepared(claim_statement)
 
 
 async def claim(work: Work, *, channel: str, update_id: str, at: datetime) -> bool:

@@ -34,8 +34,11 @@ class Dispatcher:
         self.files = files
         self.identity: BotIdentity | None = None
 
-    async def process(self, update: Update) -> None:
-        """Translate `update` and hand it to the core (replies are sent before this returns)."""
+    async def process(self, update: Update, *, wait: bool = False) -> None:
+        """Translate `update` and hand it to the core; committed when this returns.
+
+        With `wait` its replies have left too (a webhook answers only then).
+        """
         assert self.identity is not None, "the bot's identity (getMe) is not known yet"
         item = translate(update, self.identity)
         if isinstance(item, Inbound):
@@ -43,9 +46,9 @@ class Dispatcher:
                 # Only what reached here is downloaded: private chats and what is addressed to
                 # the bot in groups (translate drops the rest).
                 item = await self.files.attach(item)
-            await self.port.handle(item)
+            await self.port.handle(item, wait=wait)
         elif isinstance(item, ButtonPress):
-            await self._press(item)
+            await self._press(item, wait=wait)
         elif isinstance(item, Membership):
             await self.port.chat_changed(ChatChange(item.chat, item.update_id, present=item.present,
                                                     title=item.title))
@@ -55,7 +58,7 @@ class Dispatcher:
         else:
             log.debug("telegram: update %s has nothing for the bot", update.update_id)
 
-    async def _press(self, press: ButtonPress) -> None:
+    async def _press(self, press: ButtonPress, *, wait: bool) -> None:
         # Answer at once so the client stops its spinner, and take the keyboard away so the same
         # question cannot be answered twice. Both are courtesies: a failure is only logged.
         courtesies = [self._courtesy("answerCallbackQuery",
@@ -66,7 +69,7 @@ class Dispatcher:
                                                  chat_id=press.chat_id,
                                                  message_id=press.message_id, reply_markup=None)))
         await asyncio.gather(*courtesies)
-        await self.port.handle(press.inbound)
+        await self.port.handle(press.inbound, wait=wait)
 
     async def _courtesy(self, method: str, call: Awaitable[object]) -> None:
         try:

@@ -28,17 +28,22 @@ from bot.channels.telegram.inbound import ALLOWED_UPDATES, NAME, BotIdentity
 from bot.channels.telegram.outbound import TelegramChannel
 from bot.channels.telegram.polling import Backoff, Poller, TokenRefused
 from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.telegram.transport import AiohttpRequest
 from handlers.port import Port
 
 log = logging.getLogger(__name__)
 
 
 def build_application(settings: TelegramSettings) -> Application:  # type: ignore[type-arg]
-    """Build PTB's Application as a bare transport: no Updater, no rate limiter (we pace)."""
+    """Build PTB's Application as a bare transport: no Updater, no rate limiter (we pace).
+
+    Its HTTP goes through aiohttp (transport.py); long polls get a request object of their own,
+    as PTB does, so a waiting getUpdates never holds a connection a send needs.
+    """
     return (ApplicationBuilder().token(settings.token).base_url(settings.base_url)
             .base_file_url(settings.base_file_url).updater(None)
-            .connection_pool_size(settings.pacing.concurrency + 4)
-            .connect_timeout(10).read_timeout(15).write_timeout(15).pool_timeout(5)
+            .request(AiohttpRequest(pool_size=settings.pacing.concurrency + 4))
+            .get_updates_request(AiohttpRequest(pool_size=1))
             .build())
 
 
@@ -62,7 +67,7 @@ class TelegramPlatform:
         """Add the webhook route when running in webhook mode."""
         if self.settings.mode == "webhook":
             server.router.add_post(webhook.PATH, webhook.handler(
-                bot=self.bot, secret=self.settings.webhook_secret, process=self._process))
+                bot=self.bot, secret=self.settings.webhook_secret, process=self._answer))
 
     async def start(self) -> None:
         """Register the channel and try to connect once (run() retries)."""
@@ -99,10 +104,14 @@ class TelegramPlatform:
         except (TelegramError, RuntimeError) as exc:
             log.info("telegram: shutdown: %s", describe(exc))
 
-    async def _process(self, update: Update) -> None:
+    async def _process(self, update: Update, *, wait: bool = False) -> None:
         if self.dispatcher.identity is None:
             await self._connect()
-        await self.dispatcher.process(update)
+        await self.dispatcher.process(update, wait=wait)
+
+    async def _answer(self, update: Update) -> None:
+        """A webhook's update: handled, committed and answered before the route says 200."""
+        await self._process(update, wait=True)
 
     async def _try_connect(self) -> None:
         try:

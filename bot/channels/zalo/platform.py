@@ -61,7 +61,7 @@ class ZaloPlatform:
         if self.settings.mode == "webhook":
             server.router.add_post(self.settings.webhook_path, make_handler(
                 secret=self.settings.webhook_secret, max_bytes=self.settings.webhook_max_bytes,
-                process=self.process))
+                process=self.answer))
 
     async def start(self) -> None:
         """Register the channel, load a pause, learn the bot's name, align the webhook."""
@@ -88,8 +88,12 @@ class ZaloPlatform:
         await self.client.close()
         await self.media.close()
 
-    async def process(self, body: Any) -> None:
-        """Handle one event body (envelope or bare) and return once it is committed and answered."""
+    async def answer(self, body: Any) -> None:
+        """A webhook's event: handled, committed and answered before the route says 200."""
+        await self.process(body, wait=True)
+
+    async def process(self, body: Any, *, wait: bool = False) -> None:
+        """Handle one event body (envelope or bare); committed (and answered, with `wait`)."""
         event = translate.unwrap(body)
         if event is None:
             log.warning("Zalo body without an event ignored")
@@ -103,7 +107,7 @@ class ZaloPlatform:
             return
         if inbound.kind == InboundKind.PHOTO:
             inbound = await self._with_photo(inbound)
-        await self.port.handle(inbound)
+        await self.port.handle(inbound, wait=wait)
 
     async def _with_photo(self, inbound: Inbound) -> Inbound:
         url = inbound.payload.get("photo_url")
