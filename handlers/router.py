@@ -140,8 +140,14 @@ class Router:
             await self._refuse(turn, refusal)
 
     async def _refuse(self, turn: Turn, refusal: UserError) -> None:
-        """Answer a refusal, then ask again whatever the person was being asked."""
+        """Answer a refusal, then ask again whatever the person was being asked.
+
+        A dialog whose opening argument was refused (`/rut SK-999999`) never started: the
+        refusal alone is the answer, and no question is left waiting.
+        """
         state = turn.state
+        if state is not None and state.id is None:
+            turn.state = state = None
         if state is not None and state.pending:
             turn.reply(refusal.template, **refusal.data)
             await self._reprompt(turn, state)

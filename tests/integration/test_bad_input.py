@@ -121,3 +121,23 @@ async def test_choice_out_of_range_in_the_summary(chat: ChatDriver) -> None:
     lan = await at_step(chat, [TITLE, "4", "Nội dung đủ dài cho bước ba của hộp thoại.",
                                "Hiệu quả rõ ràng.", "0"])
     await refused(chat, lan, "7", "từ 1 đến 3", "Bước 6/6")
+
+
+async def test_a_refused_opening_argument_starts_no_dialog(chat: ChatDriver) -> None:
+    lan = await chat.member("0900000003")
+    await lan.says("/rut SK-999999")
+    assert await lan.replies() == ["Không tìm thấy sáng kiến SK-999999 của bạn."]
+    await lan.says("/tiendo")
+    [progress] = await lan.replies()
+    assert "Tiến độ" in progress and "rút" not in progress
+    async with chat.app.sessions() as session:
+        assert (await session.execute(select(DialogState))).scalars().all() == []
+
+
+async def test_withdraw_without_a_number_asks_for_one(chat: ChatDriver) -> None:
+    lan = await chat.member("0900000003")
+    await lan.says("/rut")
+    assert "Bạn muốn rút sáng kiến số nào?" in await lan.next_reply()
+    await lan.says("SK-999999")
+    assert await lan.replies() == ["Không tìm thấy sáng kiến SK-999999 của bạn.",
+                                   "Bạn muốn rút sáng kiến số nào? (ví dụ SK-000123)"]
