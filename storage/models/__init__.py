@@ -7,6 +7,7 @@ from storage.models.broadcast import Audience, Broadcast, BroadcastStatus
 from storage.models.channel_pause import ChannelPause
 from storage.models.chat import Chat
 from storage.models.dialog_state import DialogState, DialogStatus
+from storage.models.failed_update import FailedUpdate
 from storage.models.identity import Identity
 from storage.models.initiative import EDITABLE_STATUSES, Initiative, InitiativeStatus
 from storage.models.job_run import JobRun, JobRunState
@@ -34,6 +35,7 @@ __all__ = [
     "Chat",
     "DialogState",
     "DialogStatus",
+    "FailedUpdate",
     "Identity",
     "Initiative",
     "InitiativeStatus",
