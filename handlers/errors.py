@@ -1,4 +1,4 @@
-"""Expected refusals, rendered from a template; never a bug."""
+"""Expected refusals (rendered from a template; never a bug), and "try again later"."""
 
 from __future__ import annotations
 
@@ -12,3 +12,11 @@ class UserError(Exception):
         super().__init__(template)
         self.template = template
         self.data = data
+
+
+class Unavailable(Exception):
+    """The database could not be reached (locked, restarting, connection lost) after a few tries.
+
+    Nothing of the update was kept: a webhook answers 500 and a poller fetches it again, so the
+    platform delivers it again later.
+    """

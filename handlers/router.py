@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import traceback
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from handlers import linking, menu
+from handlers import backoff, linking, menu
 from handlers.clock import Clock
 from handlers.command_table import COMMANDS, FILE_COMMAND, Command, ParsedCommand, Where, parse
 from handlers.commands.actions import ACTIONS
 from handlers.dialogs import DIALOGS, engine
-from handlers.errors import UserError
+from handlers.errors import Unavailable, UserError
 from handlers.exports.links import Exports
 from handlers.intents import match_intent
 from handlers.metrics import Metrics
 from handlers.parsing import parse_choice
 from handlers.services import chats as chat_service
-from handlers.services import conversations, outgoing, transactions, updates
+from handlers.services import conversations, failed_updates, outgoing, transactions, updates
 from handlers.services.conversations import MENU, Conversation, Stale
 from handlers.services.outgoing import Claimed
 from handlers.services.roles import allows, roles_from
@@ -34,6 +36,9 @@ log = logging.getLogger(__name__)
 
 OFFER_CONTINUE, OFFER_OTHER = 0, 1
 RACE_ATTEMPTS = 2
+TRANSIENT_ATTEMPTS = 3
+"""Tries of an update while the database says "try again" (locked, deadlock, connection lost)."""
+TRANSIENT_BACKOFF = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Handled:
     held: list[Claimed] = field(default_factory=list)
     queued: list[int] = field(default_factory=list)
     duplicate: bool = False
+    failed: bool = False
+    """A bug stopped it: the person got an apology and the update is kept (failed_updates)."""
 
     @property
     def ids(self) -> list[int]:
@@ -72,27 +79,49 @@ class Router:
         self.at_once: Collection[str] = ()
         """Channels whose replies this worker sends itself: queued already `sending`."""
 
-    async def handle(self, inbound: Inbound) -> Handled:
-        """Handle one update; return what it queued (nothing for a duplicate)."""
+    async def handle(self, inbound: Inbound, *, apologise: bool = True) -> Handled:
+        """Handle one update; return what it queued (nothing for a duplicate).
+
+        A race with another worker, or a database that says "try again", runs it again (a few
+        times, with back-off). Still unavailable: `Unavailable` is raised and nothing is kept,
+        so the platform delivers it again. A bug: the update is kept in `failed_updates` and the
+        person gets an apology (with `apologise`; a replay only reports).
+        """
         refusal: UserError | None = None
-        for attempt in range(1, RACE_ATTEMPTS + 2):
+        races = transients = 0
+        while True:
             try:
-                ids = await self._handle_once(inbound, refusal)
+                handled = await self._handle_once(inbound, refusal)
             except _Redo as redo:
                 refusal = redo.refusal  # the turn changed things before refusing: undone, answered
             except (Stale, transactions.Conflict) as exc:
-                # Another worker changed the same dialog between our read and our write.
+                races += 1
                 log.info("update %s:%s raced (%s), attempt %d", inbound.chat.channel,
-                         inbound.update_id, type(exc).__name__, attempt)
-            except Exception:
-                log.exception("update %s:%s failed in chat %s", inbound.chat.channel,
-                              inbound.update_id, inbound.chat.chat_id)
-                break
+                         inbound.update_id, type(exc).__name__, races)
+                if races > RACE_ATTEMPTS:
+                    return await self._failed(inbound, exc, apologise=apologise)
+            except Exception as exc:
+                if not transactions.is_transient(exc):
+                    return await self._failed(inbound, exc, apologise=apologise)
+                transients += 1
+                await self._wait_or_give_up(inbound, exc, transients)
             else:
-                self.metrics.update(inbound.chat.channel, "duplicate" if ids.duplicate else "handled")
-                return ids
-        self.metrics.update(inbound.chat.channel, "failed")
-        return await self._apologise(inbound)
+                self.metrics.update(inbound.chat.channel,
+                                    "duplicate" if handled.duplicate else "handled")
+                return handled
+
+    async def _wait_or_give_up(self, inbound: Inbound, exc: Exception, tries: int) -> None:
+        if tries >= TRANSIENT_ATTEMPTS:
+            self.metrics.update(inbound.chat.channel, "deferred")
+            log.warning("update %s:%s not handled: database unavailable (%s); the platform "
+                        "will deliver it again", inbound.chat.channel, inbound.update_id,
+                        type(exc).__name__)
+            raise Unavailable(str(type(exc).__name__)) from exc
+        log.info("update %s:%s: database busy or reconnecting (%s), try %d", inbound.chat.channel,
+                 inbound.update_id, type(exc).__name__, tries)
+        if transactions.is_disconnect(exc):
+            await transactions.forget_connections(self.engine)  # they all went with the server
+        await asyncio.sleep(backoff.delay(tries, base=TRANSIENT_BACKOFF, cap=2.0))
 
     async def chat_changed(self, change: ChatChange) -> None:
         """Record that the bot joined, left or was blocked in a chat, or that a group moved.
@@ -156,13 +185,27 @@ class Router:
         else:
             turn.reply(refusal.template, **refusal.data)
 
-    async def _apologise(self, inbound: Inbound) -> Handled:
-        async with transactions.begin_work(self.engine) as work:
-            if not await updates.claim(work, inbound, at=self.clock.now()):
-                return Handled(duplicate=True)
-            turn = Turn(work, inbound, self.settings, self.clock, self.renderer)
-            turn.reply("errors/unexpected")
-            return await self._queue(turn)
+    async def _failed(self, inbound: Inbound, exc: BaseException, *, apologise: bool) -> Handled:
+        """Keep the update for operators and tell the person, in one transaction."""
+        log.error("update %s:%s failed in chat %s", inbound.chat.channel, inbound.update_id,
+                  inbound.chat.chat_id, exc_info=exc)
+        self.metrics.update(inbound.chat.channel, "failed")
+        if not apologise:
+            return Handled(failed=True)
+        try:
+            async with transactions.begin_work(self.engine) as work:
+                if not await updates.claim(work, inbound, at=self.clock.now()):
+                    return Handled(duplicate=True)
+                await failed_updates.record(work.session, inbound, error=_describe(exc),
+                                            now=self.clock.now())
+                turn = Turn(work, inbound, self.settings, self.clock, self.renderer)
+                turn.reply("errors/unexpected")
+                handled = await self._queue(turn)
+        except Exception as again:
+            if transactions.is_transient(again):
+                raise Unavailable(type(again).__name__) from again
+            raise
+        return Handled(handled.held, handled.queued, failed=True)
 
     async def _dispatch(self, turn: Turn) -> None:
         state = turn.state
@@ -348,6 +391,11 @@ class Router:
         if not (reply.ask_contact and limits and limits.contact_button):
             return None
         return {"type": "request_contact", "label": self.renderer.render("common/share_contact")}
+
+
+def _describe(exc: BaseException) -> str:
+    """The error's type, message and where it happened (for operators; never shown to people)."""
+    return "".join(traceback.format_exception(exc, limit=-8))
 
 
 class _Redo(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,7 +25,6 @@ from storage import inline_sqlite
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 PG_RECYCLE_SECONDS = 1800
 """Connections older than this are replaced (quietly, at check-out) before a server drops them."""
 
@@ -36,6 +37,8 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite+aiosqlite:///data/sangkien.db"
     pool_size: int = Field(10, ge=1, le=100)
     echo: bool = False
+    busy_seconds: float = Field(15.0, gt=0, le=600)
+    """SQLite: how long a unit of work waits for another writer before it gives up."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -81,7 +84,7 @@ def _sqlite_engine(settings: DatabaseSettings) -> AsyncEngine:
     # lanes, the sender and the web page at once, so none is opened per update.
     engine = create_async_engine(
         url, echo=settings.echo, pool_size=settings.pool_size, max_overflow=settings.pool_size,
-        async_creator=inline_sqlite.connector(path, busy_seconds=SQLITE_BUSY_TIMEOUT_MS / 1000))
+        async_creator=inline_sqlite.connector(path, busy_seconds=settings.busy_seconds))
     _tune_sqlite(engine)
     return engine
 
@@ -120,6 +123,59 @@ def _count_statement(state: ORMExecuteState) -> None:
 @event.listens_for(CountingSession, "after_flush")
 def _count_flush(session: Session, _context: UOWTransaction) -> None:
     session.info["writes"] = session.info.get("writes", 0) + 1
+
+
+# PostgreSQL SQLSTATEs worth another try: a serialization failure or deadlock (40001, 40P01), a
+# lost or refused connection (class 08), the server shutting down or starting (57P01-57P03)
+# and too many connections (53300). Anything else (a constraint, a syntax error) is a bug.
+_PG_TRANSIENT = ("40001", "40P01", "57P01", "57P02", "57P03", "53300")
+_PG_DISCONNECT = ("57P01", "57P02", "57P03")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether an error says "try the same unit of work again": nothing in it was wrong."""
+    for error in _chain(exc):
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sqlite3.OperationalError):
+            return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                                sqlite3.SQLITE_LOCKED)
+        state = getattr(error, "sqlstate", None)
+        if isinstance(state, str) and (state in _PG_TRANSIENT or state.startswith("08")):
+            return True
+        if is_disconnect(error):
+            return True
+    return False
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Tell whether an error means the database connection is gone (it must not be reused)."""
+    for error in _chain(exc):
+        state = getattr(error, "sqlstate", None)
+        if isinstance(state, str) and (state in _PG_DISCONNECT or state.startswith("08")):
+            return True
+        if isinstance(error, ConnectionError | TimeoutError) or type(error).__name__ in (
+                "ConnectionDoesNotExistError", "InterfaceError"):
+            return True
+    return False
+
+
+async def forget_connections(engine: AsyncEngine) -> None:
+    """Drop every pooled connection (the server restarted, or killed them): new ones next time.
+
+    Connections in use are left to their unit of work and discarded when returned.
+    """
+    await engine.dispose(close=False)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The error and what caused it (SQLAlchemy wraps the driver's error in `orig`)."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found and len(found) < 8:
+        found.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return found
 
 
 def writes(session: AsyncSession) -> int:

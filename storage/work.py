@@ -13,7 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from storage.db import CountingSession, has_pending_changes, writes
+from storage.db import (
+    CountingSession,
+    forget_connections,
+    has_pending_changes,
+    is_disconnect,
+    writes,
+)
 from storage.prepared import Prepared
 
 
@@ -41,9 +47,20 @@ class Work:
         """Run a prepared statement and return its rows, converted."""
         compiled = prepared.compiled(self.dialect)
         args = compiled.arguments(params)
-        raw = self.driver.rows(compiled.sql, args) if self._sqlite else \
-            await self.driver.fetch(compiled.sql, *args)
+        try:
+            raw = self.driver.rows(compiled.sql, args) if self._sqlite else \
+                await self.driver.fetch(compiled.sql, *args)
+        except Exception as exc:
+            await self._forget_if_gone(exc)
+            raise
         return [compiled.row(row) for row in raw]
+
+    async def _forget_if_gone(self, exc: Exception) -> None:
+        # The statement went around SQLAlchemy, so SQLAlchemy did not see the connection die:
+        # tell the pool, or it would hand the dead connection to the next unit of work.
+        if is_disconnect(exc) and not self.connection.invalidated:
+            await self.connection.invalidate(exc)
+            await forget_connections(self.connection.engine)
 
     async def write(self, prepared: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a prepared INSERT, UPDATE or DELETE (RETURNING what the caller needs)."""
@@ -57,10 +74,14 @@ class Work:
         self._writes += 1
         compiled = prepared.compiled(self.dialect)
         args = [compiled.arguments(params) for params in many]
-        if self._sqlite:
-            self.driver.rows_many(compiled.sql, args)
-        else:
-            await self.driver.executemany(compiled.sql, args)
+        try:
+            if self._sqlite:
+                self.driver.rows_many(compiled.sql, args)
+            else:
+                await self.driver.executemany(compiled.sql, args)
+        except Exception as exc:
+            await self._forget_if_gone(exc)
+            raise
 
     @property
     def writes(self) -> int:

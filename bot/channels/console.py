@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.channels import limits as channel_limits
+from handlers.errors import Unavailable
 from handlers.port import Desk, Port
 from handlers.types import ChatRef, Inbound, Outbound
 
@@ -114,7 +115,10 @@ class ConsoleSession:
         self._counter += 1
         inbound = Inbound(chat=self.chat, user_id=self.user_id,
                           update_id=f"{self._run_id}-{self._counter}", text=text.rstrip("\n"))
-        await self.port.handle(inbound, wait=True)  # every reply printed before the next prompt
+        try:
+            await self.port.handle(inbound, wait=True)  # every reply printed before the next prompt
+        except Unavailable:
+            self.say("console/unavailable")
         return True
 
     async def _meta(self, command: str) -> bool:

@@ -14,13 +14,25 @@ from pathlib import Path
 
 from bot import logs, runtime
 from bot.app import DatabaseUnavailable
-from bot.cli import core, jobs, officers, outbox, phases, reports, rosters, telegram, web, zalo
+from bot.cli import (
+    core,
+    jobs,
+    officers,
+    outbox,
+    phases,
+    reports,
+    rosters,
+    telegram,
+    updates,
+    web,
+    zalo,
+)
 from bot.cli.context import UsageError
 from bot.config import Config, ConfigError, load_config
 
 log = logging.getLogger(__name__)
 
-AREAS = (core, jobs, officers, outbox, phases, reports, rosters, telegram, web, zalo)
+AREAS = (core, jobs, officers, outbox, phases, reports, rosters, telegram, updates, web, zalo)
 
 
 def build_parser() -> argparse.ArgumentParser:

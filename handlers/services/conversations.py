@@ -119,6 +119,9 @@ async def open_for(work: Work, *, key: str, dialog: str, step: str,
 async def save(work: Work, conversation: Conversation) -> None:
     """Write what changed since the conversation was read or last saved (nothing if nothing)."""
     now = _values(conversation)
+    if conversation.status == ACTIVE and conversation._stored.get("status") != ACTIVE:
+        # Only one dialog per person may be active; one that expired unanswered steps aside.
+        await repo.retire_expired(work, conversation.key, now=conversation.updated_at)
     if conversation.id is None:
         conversation.id = await repo.add(work, {"key": conversation.key,
                                                    "dialog": conversation.dialog,

@@ -7,7 +7,7 @@ repositories never commit.
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.db import unit_of_work
+from storage.db import forget_connections, is_disconnect, is_transient, unit_of_work
 from storage.work import Work
 from storage.work import begin as begin_work
 
@@ -19,4 +19,5 @@ Conflict = IntegrityError
 """A unique key taken by another transaction between our read and our write (a race)."""
 
 
-__all__ = ["Conflict", "Session", "Sessions", "Work", "begin_work", "unit_of_work"]
+__all__ = ["Conflict", "Session", "Sessions", "Work", "begin_work", "forget_connections",
+           "is_disconnect", "is_transient", "unit_of_work"]

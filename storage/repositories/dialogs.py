@@ -31,6 +31,10 @@ _INSERT = Prepared(lambda _: insert(TABLE).values(
     .returning(C.id))
 _DELETE = Prepared(lambda _: delete(TABLE).where(C.id == bindparam("row_id"),
                                                  C.version == bindparam("seen")).returning(C.id))
+_RETIRE = Prepared(lambda _: update(TABLE).where(
+    C.key == bindparam("key"), C.status == constant(DialogStatus.ACTIVE),
+    C.expires_at <= bindparam("now", type_=C.expires_at.type))
+    .values(status=constant(DialogStatus.CANCELLED), version=C.version + 1).returning(C.id))
 _CHANGES: dict[tuple[str, ...], Prepared] = {}
 
 
@@ -42,6 +46,11 @@ async def get_active(work: Work, key: str, *, now: datetime) -> dict[str, Any] |
 async def get(work: Work, key: str, dialog: str) -> dict[str, Any] | None:
     """Return the state of one dialog of a key, whatever its status."""
     return _first(await work.rows(_ONE, {"key": key, "dialog": dialog}))
+
+
+async def retire_expired(work: Work, key: str, *, now: datetime) -> None:
+    """Cancel a key's dialog that expired while still active (it would block a new one)."""
+    await work.write(_RETIRE, {"key": key, "now": now})
 
 
 async def add(work: Work, values: Mapping[str, Any]) -> int:

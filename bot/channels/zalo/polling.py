@@ -23,6 +23,7 @@ from bot.channels.zalo.client import (
     ZaloUnavailable,
 )
 from handlers import backoff
+from handlers.errors import Unavailable
 from handlers.port import Lease
 
 log = logging.getLogger(__name__)
@@ -91,10 +92,30 @@ class Poller:
                 return
             update = await self._poll_once(stop)
             if update is not None:
-                # Never cancelled by `stop`: the update in hand is finished (and committed). If
-                # handling fails, the update is lost (Zalo has no offset to poll it again).
-                await self.handle(update)
+                # Never cancelled by `stop`: the update in hand is finished (and committed).
+                await self._handle_until_kept(update, stop)
                 self.failures = 0
+
+    async def _handle_until_kept(self, update: dict[str, Any], stop: asyncio.Event) -> None:
+        """Hand an update to the core; while the database is unavailable, keep it and try again.
+
+        Zalo has no offset: an update it handed out is not delivered again, so it is held here
+        (not polled past) until the core has kept it, or the process stops.
+        """
+        waiting = backoff.Backoff(base=self.policy.retry_base, cap=self.policy.retry_max,
+                                  rng=self.rng)
+        while True:
+            try:
+                await self.handle(update)
+                return
+            except Unavailable:
+                if stop.is_set():
+                    log.error("stopping with a Zalo update not handled (database unavailable)")
+                    raise
+                delay = waiting.next_delay()
+                log.warning("database unavailable; the Zalo update in hand is tried again in "
+                            "%.1fs", delay)
+                await _sleep(stop, delay)
 
     async def _poll_once(self, stop: asyncio.Event) -> dict[str, Any] | None:
         self.polls += 1

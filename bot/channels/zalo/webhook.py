@@ -42,7 +42,12 @@ def make_handler(*, secret: str, max_bytes: int,
         except ValueError:
             log.warning("Zalo webhook body is not JSON (%d bytes)", len(raw))
             return web.json_response({"message": "Bad request"}, status=400)
-        await process(body)
+        try:
+            await process(body)
+        except Exception:
+            # Nothing was kept (a database that stays unavailable): Zalo may deliver it again.
+            log.exception("Zalo webhook event not handled; answered 500")
+            return web.json_response({"message": "Try again later"}, status=500)
         return web.json_response({"message": "Success"})
 
     return receive
