@@ -112,7 +112,10 @@ async def list_silent(session: AsyncSession, *, unit_id: int, phase_id: int) -> 
 
 
 async def link_chat(session: AsyncSession, *, chat: ChatRef, unit: Unit, title: str = "") -> Chat:
-    """Link a group chat to a unit (creating the chat row the first time)."""
+    """Link a group chat to a unit (creating the chat row the first time).
+
+    Checks nothing and records nothing: `/lienket` goes through `group_links.link_group`.
+    """
     row = await chats.get(session, channel=chat.channel, chat_id=chat.chat_id)
     if row is None:
         row = await chats.add(session, Chat(channel=chat.channel, chat_id=chat.chat_id,

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Chat
 
 
-async def get(session: AsyncSession, *, channel: str, chat_id: str) -> Chat | None:
-    """Return a chat by its platform id."""
+async def get(session: AsyncSession, *, channel: str, chat_id: str, lock: bool = False) -> Chat | None:
+    """Return a chat by its platform id; `lock` holds its row to the end of the transaction."""
     stmt = select(Chat).where(Chat.channel == channel, Chat.chat_id == chat_id)
+    if lock:  # FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers
+        stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
