@@ -233,7 +233,8 @@ def echo_bot() -> None:
     app = (Application.builder().token(os.environ["ECHO_TOKEN"])
            .base_url(os.environ["ECHO_BASE_URL"]).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
-    app.run_polling(timeout=10, allowed_updates=["message"])
+    app.run_polling(timeout=int(os.environ.get("ECHO_POLL_TIMEOUT", "10")),
+                    allowed_updates=["message"])
 
 
 async def one_round(members: int, dialogs: int, databases: list[str], work: Path

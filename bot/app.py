@@ -27,7 +27,7 @@ from handlers.router import Router
 from handlers.services.web_access import SignInPolicy
 from handlers.texts import Renderer
 from handlers.types import Inbound
-from storage.db import create_engine, create_sessionmaker
+from storage.db import counts, create_engine, create_sessionmaker
 from storage.migrate import head_revision, upgrade
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,8 @@ class App:
         renderer = Renderer(tz=config.programme.tz)
         exports = create_exports(config.reports, public_url=config.web.public_url)
         metrics = Metrics()
+        database = counts(engine)
+        metrics.watch_database(lambda: (database.statements, database.commits))
         router = Router(sessions=sessions, renderer=renderer, settings=config.programme,
                         clock=clock, limits=channel_limits.KNOWN, exports=exports,
                         signin=sign_in_policy(config), metrics=metrics)

@@ -7,9 +7,11 @@ renders the registry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
 from handlers.channel import (
     ChannelPaused,
@@ -48,9 +50,15 @@ class Metrics:
                                 ["job", "result"], registry=self.registry)
         self.outbox = Gauge("sangkien_outbox_messages", "Outbox rows by status, read at scrape time",
                             ["status"], registry=self.registry)
+        self._database: Callable[[], tuple[int, int]] | None = None
+        self.registry.register(_DatabaseCounts(self))
         self.web_latency = Histogram("sangkien_web_request_seconds", "Web requests, by route, "
                                      "method and status", ["route", "method", "status"],
                                      buckets=LATENCY_BUCKETS, registry=self.registry)
+
+    def watch_database(self, read: Callable[[], tuple[int, int]]) -> None:
+        """Expose the database's running counts (statements, commits), read at each scrape."""
+        self._database = read
 
     def update(self, channel: str, result: str) -> None:
         """Count one update the router finished with `result`."""
@@ -76,3 +84,24 @@ class Metrics:
     def web_request(self, route: str, method: str, status: int, seconds: float) -> None:
         """Record how long one web request took."""
         self.web_latency.labels(route, method, str(status)).observe(seconds)
+
+
+class _DatabaseCounts(Collector):
+    """`sangkien_db_statements_total` and `sangkien_db_commits_total`, read when scraped."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def describe(self) -> list[CounterMetricFamily]:
+        return self._families(0, 0)
+
+    def collect(self) -> list[CounterMetricFamily]:
+        read = self.metrics._database
+        return self._families(*read()) if read is not None else []
+
+    @staticmethod
+    def _families(statements: int, commits: int) -> list[CounterMetricFamily]:
+        return [CounterMetricFamily("sangkien_db_statements", "SQL statements this process sent "
+                                    "(BEGIN and COMMIT aside)", value=statements),
+                CounterMetricFamily("sangkien_db_commits", "Transactions this process committed",
+                                    value=commits)]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +48,42 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+@dataclass
+class Counts:
+    """What an engine sent since it was made: SQL statements (BEGIN and COMMIT aside), commits."""
+
+    statements: int = 0
+    commits: int = 0
+
+
+_COUNTS: weakref.WeakKeyDictionary[Any, Counts] = weakref.WeakKeyDictionary()
+
+
+def counts(engine: AsyncEngine) -> Counts:
+    """Return the running counts of an engine made by `create_engine` (for /metrics, benches)."""
+    return _COUNTS.setdefault(engine.sync_engine, Counts())
+
+
+def _count(engine: AsyncEngine) -> AsyncEngine:
+    # Statements run on the driver are counted by storage/work.py; these see SQLAlchemy's.
+    found = counts(engine)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _statement(*_: Any) -> None:
+        found.statements += 1
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _commit(*_: Any) -> None:
+        found.commits += 1
+
+    return engine
+
+
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
     """Create an async engine; on SQLite turn on WAL, inline calls and BEGIN IMMEDIATE."""
     url = make_url(settings.url)
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(settings)
+        return _count(_sqlite_engine(settings))
     # No pre-ping: it cost three round trips per transaction (BEGIN, ";", ROLLBACK). A connection
     # the server dropped fails its first statement instead, SQLAlchemy discards it, and the
     # router and the job runner run the unit of work again (handlers/services/transactions.py).
@@ -59,7 +92,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_recycle=PG_RECYCLE_SECONDS,
     )
     _begin_at_once(engine)
-    return engine
+    return _count(engine)
 
 
 def _begin_at_once(engine: AsyncEngine) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from storage.db import (
     CountingSession,
+    counts,
     forget_connections,
     has_pending_changes,
     is_disconnect,
@@ -32,6 +33,7 @@ class Work:
         self.driver = driver
         self._sqlite = self.dialect.name == "sqlite"
         self._writes = 0
+        self._counts = counts(connection.engine)
         self._session: AsyncSession | None = None
 
     @property
@@ -47,6 +49,7 @@ class Work:
         """Run a prepared statement and return its rows, converted."""
         compiled = prepared.compiled(self.dialect)
         args = compiled.arguments(params)
+        self._counts.statements += 1
         try:
             raw = self.driver.rows(compiled.sql, args) if self._sqlite else \
                 await self.driver.fetch(compiled.sql, *args)
@@ -72,6 +75,7 @@ class Work:
         if not many:
             return
         self._writes += 1
+        self._counts.statements += len(many)
         compiled = prepared.compiled(self.dialect)
         args = [compiled.arguments(params) for params in many]
         try:

@@ -97,3 +97,23 @@ async def test_two_apps_keep_their_own_metrics(db_url: str, clock: ManualClock,
             app.metrics.registry).decode()) if s[0] == "sangkien_web_request_seconds_count"]
     finally:
         await other.close()
+
+
+async def test_metrics_count_the_statements_and_commits_an_update_costs(
+        app: App, chat: ChatDriver, browser: Browser) -> None:
+    lan = await chat.member("0900000003")
+    await lan.says("/sangkien")
+    await lan.next_reply()
+    before = samples((await browser.get("/metrics")).text)
+    await lan.says("Cải tiến quy trình nhập kho bằng mã QR")
+    await lan.next_reply()
+    after = samples((await browser.get("/metrics")).text)
+
+    def spent(name: str) -> float:
+        return after[(name, ())] - before[(name, ())]
+
+    # The update's transaction and the one that marks its reply sent; the update's statements:
+    # claim and writer (one on PostgreSQL), the titles for the duplicate hint, the state, the
+    # reply, the sent mark (and what /metrics itself reads).
+    assert spent("sangkien_db_commits_total") >= 2
+    assert 4 <= spent("sangkien_db_statements_total") <= 12
