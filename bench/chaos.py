@@ -10,8 +10,11 @@ against the ground truth the people kept (issue 10).
   (a while) before typing on, as people do.
 - A load balancer spreads the webhook POSTs over the workers and delivers an update again until a
   worker answers 200 (what the platforms and a balancer do together).
-- Chaos: `kill -9` of a random running worker every few seconds (then a restart), and the fakes
-  switching between healthy, 5xx, slow (below the clients' time-outs) and 429 with retry_after.
+- Chaos: `kill -9` of a random running worker every few seconds (then a restart), the fakes
+  switching between healthy, 5xx, slow (below the clients' time-outs) and 429 with retry_after,
+  and every few seconds every worker's database connection ended (`pg_terminate_backend`, as a
+  PostgreSQL restart or a dropped network does): updates caught by it must be run again or
+  delivered again, never lost and never handled twice.
 - Baseline (same run): the first seconds run calm (no kill, no fault); their throughput and
   acknowledgement latency are printed next to the chaos phase's.
 
@@ -86,6 +89,7 @@ from tests.factories import build_federation  # noqa: E402
 
 UNIONS = ("DN01", "DN02", "TH01", "TH02")
 OFFICERS = {"DN01": "0900000002", "TH01": "0900000007", "DN02": "0911000002", "TH02": "0911000004"}
+OBSERVER = "chaos-observer"  # application_name of the run's own connections, never cut
 TELEGRAM_SECRET = "chaos-telegram-secret_0123456789"
 ZALO_SECRET = "chaos-zalo-secret-0123456789"
 
@@ -101,6 +105,7 @@ class Plan:
     min_kills: int
     kill_every: tuple[float, float]
     fault_every: tuple[float, float]
+    cut_every: tuple[float, float]
 
     def done(self, elapsed: float, updates: int, kills: int) -> bool:
         """Tell whether the chaos phase has run long enough."""
@@ -110,9 +115,9 @@ class Plan:
 
 
 QUICK = Plan(calm=15, min_load=110, max_load=110, min_updates=0, min_kills=0,
-             kill_every=(4, 8), fault_every=(4, 8))
+             kill_every=(4, 8), fault_every=(4, 8), cut_every=(8, 14))
 FULL = Plan(calm=30, min_load=240, max_load=480, min_updates=5000, min_kills=20,
-            kill_every=(5, 10), fault_every=(4, 9))
+            kill_every=(5, 10), fault_every=(4, 9), cut_every=(10, 20))
 
 
 @dataclass
@@ -268,6 +273,7 @@ class Chaos:
     kills: list[Kill] = field(default_factory=list)
     modes: Counter[str] = field(default_factory=Counter)
     restarts: list[asyncio.Task[None]] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
 
     async def killer(self, over: asyncio.Event) -> None:
         rng = self.world.rng
@@ -300,6 +306,17 @@ class Chaos:
             last = now
         self.world.telegram.set_mode("healthy")
         self.world.zalo.set_mode("healthy")
+
+
+    async def cut_connections(self, over: asyncio.Event, pool: asyncpg.Pool) -> None:
+        """End every worker's database connection now and then, in the middle of their work."""
+        rng = self.world.rng
+        while not await _wait(over, rng.uniform(*self.plan.cut_every)):
+            ended = await pool.fetchval(
+                "SELECT count(*) FILTER (WHERE ended) FROM (SELECT pg_terminate_backend(pid) AS "
+                "ended FROM pg_stat_activity WHERE datname = current_database() AND "
+                "pid <> pg_backend_pid() AND application_name <> $1) AS cut", OBSERVER)
+            self.cuts.append(ended)
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> bool:
@@ -396,8 +413,8 @@ async def run(plan: Plan, members: int, seed_value: int, keep: bool) -> int:
             for process in processes:
                 process.start()
             await asyncio.gather(*(p.wait_healthy(chaos.http) for p in processes))
-            async with asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=1,
-                                           max_size=4) as pool:
+            async with asyncpg.create_pool(url.replace("+asyncpg", ""), min_size=1, max_size=4,
+                                           server_settings={"application_name": OBSERVER}) as pool:
                 outcome = await drive(chaos, pool, people, officers,
                                       lambda: schedule_broadcast(config, env, work))
             if keep:
@@ -439,7 +456,8 @@ async def drive(chaos: Chaos, pool: asyncpg.Pool, people: list[Person],
 
     over = asyncio.Event()
     await broadcast()
-    actors = [asyncio.create_task(chaos.killer(over)), asyncio.create_task(chaos.faults(over))]
+    actors = [asyncio.create_task(chaos.killer(over)), asyncio.create_task(chaos.faults(over)),
+              asyncio.create_task(chaos.cut_connections(over, pool))]
     t1 = time.monotonic()
     print("chaos: kill -9 and platform faults ...", flush=True)
     while True:
@@ -476,6 +494,8 @@ def report(outcome: Outcome, chaos: Chaos, leaks: int) -> None:
           + ", ".join(f"{k} {v}" for k, v in sorted(balancer.outcomes.items()) if k != "200")
           + f"); fakes refused telegram {dict(telegram.refused)} zalo {dict(zalo.refused)}")
     print("fault time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(chaos.modes.items())))
+    print(f"database connections cut {len(chaos.cuts)} times ({sum(chaos.cuts)} worker "
+          f"connections ended)")
     print(f"no reply within {world.patience:.0f} s: {world.truth.no_reply}; drained in "
           f"{outcome.drained:.1f} s; token leaks in logs: {leaks}")
     print("lost by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(verdict.lost.items()))
