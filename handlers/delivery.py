@@ -8,8 +8,10 @@ pending), `sending` right before the call, `sent` right after it. It never resen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -71,27 +73,37 @@ class OutboxSender:
         return await self._deliver(await self._claim(None, limit))
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Drain the outbox until `stop` is set, flagging rows left `sending` by a crash."""
-        flag = True
+        """Drain the outbox until `stop` is set, flagging rows left `sending` by a crash.
+
+        Replies and jobs' messages leave at once through `send_ids`; this loop finds the rest
+        (rows queued by another process, retries that fell due). Idle, it backs off: after each
+        empty round its wait doubles from `drain_interval_seconds` to `idle_max_seconds`, and a
+        row it postponed wakes it when due. Stale `sending` rows are looked for every fifth of
+        their lease.
+        """
+        empty_rounds = 0
+        flagged_at: float | None = None
         while not stop.is_set():
             try:
-                # A database outage must not end the loop: the next round tries again.
-                if flag:
+                # A database outage must not end the loop: the next round tries again soon.
+                if flagged_at is None or (time.monotonic() - flagged_at
+                                          >= self.settings.sending_lease_seconds / 5):
                     await self.flag_stale()
+                    flagged_at = time.monotonic()
                 sent = await self.drain_once()
+                empty_rounds = 0 if sent else empty_rounds + 1
             except Exception:
                 log.exception("outbox drain failed (worker %s)", self.worker_id)
-                sent = 0
-            flag = False
+                sent, empty_rounds = 0, 1
             if sent == 0:
-                try:
-                    await asyncio.wait_for(stop.wait(), self._idle_seconds())
-                except TimeoutError:
-                    flag = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self._idle_seconds(empty_rounds))
 
-    def _idle_seconds(self) -> float:
-        """Sleep until the drain interval, or sooner when a paced row falls due before it."""
-        wait = self.settings.drain_interval_seconds
+    def _idle_seconds(self, empty_rounds: int = 1) -> float:
+        """Back off after empty rounds; wake sooner when a postponed row falls due."""
+        base = self.settings.drain_interval_seconds
+        wait = min(max(base, self.settings.idle_max_seconds),
+                   base * 2 ** min(max(empty_rounds - 1, 0), 16))
         if self._next_due is not None:
             wait = min(wait, max(0.05, (self._next_due - self.clock.now()).total_seconds()))
             self._next_due = None

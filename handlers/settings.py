@@ -43,6 +43,9 @@ class OutboxSettings(Frozen):
     """Delivery of queued messages."""
 
     drain_interval_seconds: float = Field(1.0, gt=0)
+    """How soon the sender looks again after a round that sent something or failed."""
+    idle_max_seconds: float = Field(10.0, gt=0)
+    """The longest wait of an idle sender (it doubles from `drain_interval_seconds`)."""
     max_attempts: int = Field(8, ge=1)
     sending_lease_seconds: int = Field(300, ge=10)
     backoff_base_seconds: float = Field(2.0, gt=0)
