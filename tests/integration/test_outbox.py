@@ -235,3 +235,16 @@ async def test_the_sender_loop_outlives_a_database_error(app: App, flaky: FlakyC
     assert [m.outbox_id for m in flaky.delivered] == [row_id]
     assert (await row(app, row_id)).status == "sent"
 
+
+
+async def test_an_idle_sender_backs_off_and_wakes_for_a_postponed_row(app: App, clock) -> None:
+    # Empty rounds double the wait from drain_interval_seconds up to idle_max_seconds; a row put
+    # back for later shortens the wait to its due time.
+    sender, settings = app.sender, app.config.outbox
+    waits = [sender._idle_seconds(rounds) for rounds in range(1, 8)]
+    base = settings.drain_interval_seconds
+    assert waits[:3] == [base, 2 * base, 4 * base]
+    assert waits[-1] == settings.idle_max_seconds and waits == sorted(waits)
+    sender._next_due = clock.now() + timedelta(seconds=0.5)
+    assert sender._idle_seconds(7) == pytest.approx(0.5)
+    assert sender._idle_seconds(7) == settings.idle_max_seconds  # used once, then forgotten
