@@ -30,7 +30,7 @@ from bot.config import load_config  # noqa: E402
 from handlers.clock import ManualClock  # noqa: E402
 from handlers.types import ChatRef, Inbound  # noqa: E402
 from storage import migrate  # noqa: E402
-from storage.db import unit_of_work  # noqa: E402
+from storage.db import counts, unit_of_work  # noqa: E402
 from storage.models import Identity, Member, ProcessedUpdate  # noqa: E402
 from tests.factories import build_federation  # noqa: E402
 
@@ -102,7 +102,11 @@ async def run_one(label: str, url: str, members: int) -> dict[str, float]:
         users = await add_members(app, members)
         half = len(users) // 2
         base = await floor(app, 1000)
+        sent = counts(app.engine)
+        before = (sent.statements, sent.commits)
         routed, wall = await dialogs(app, users[:half], app.router.handle, concurrency=1)
+        per_update = [(now - then) / len(routed)
+                      for now, then in zip((sent.statements, sent.commits), before, strict=True)]
         full, _ = await dialogs(app, users[half:], app.handle, concurrency=1)
         extra = await add_members_more(app, members)
         conc, conc_wall = await dialogs(app, extra, app.handle, concurrency=20)
@@ -112,13 +116,15 @@ async def run_one(label: str, url: str, members: int) -> dict[str, float]:
             "router_ups": len(routed) / wall,
             "full_ms": statistics.median(full) * 1000, "full_p95_ms": p95(full) * 1000,
             "concurrent_ups": len(conc) / conc_wall,
+            "statements": per_update[0], "commits": per_update[1],
         }
         result["ratio"] = result["router_ms"] / result["floor_ms"]
         print(f"{label:10s} floor {result['floor_ms']:.2f} ms | router median "
               f"{result['router_ms']:.2f} ms p95 {result['router_p95_ms']:.2f} ms "
               f"{result['router_ups']:.0f} updates/s | ratio {result['ratio']:.2f}x (goal <= 3x) | "
               f"with delivery {result['full_ms']:.2f} ms p95 {result['full_p95_ms']:.2f} ms | "
-              f"20 at once {result['concurrent_ups']:.0f} updates/s")
+              f"20 at once {result['concurrent_ups']:.0f} updates/s | router "
+              f"{result['statements']:.2f} statements, {result['commits']:.2f} commits per update")
         return result
     finally:
         await app.close()
