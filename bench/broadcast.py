@@ -9,7 +9,13 @@ messages and every group gets several, so all three limits are exercised. The ov
 parameter so a run ends in under two minutes; the figure is the achieved rate against it.
 Then the same run with 10% of sends answered 502: everything must still arrive exactly once.
 
+With `--workers N` (PostgreSQL) N outbox senders, each with its own engine and pool, its own
+python-telegram-bot and channel, send the same broadcast under the one bot token: together they
+must keep to the token's limit (issue 16, item 8). `--pacing memory` paces each worker alone, as
+before the shared lanes, for the comparison.
+
     python bench/broadcast.py [--rate 150] [--private 10000] [--groups 50] [--db sqlite|postgresql]
+                              [--workers N] [--pacing shared|memory]
 """
 
 from __future__ import annotations
@@ -43,7 +49,9 @@ from bot.app import App  # noqa: E402
 from bot.channels.telegram.outbound import TelegramChannel  # noqa: E402
 from bot.channels.telegram.platform import build_application  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
+from handlers.pacing import MemoryPacing  # noqa: E402
 from storage import migrate  # noqa: E402
+from storage.db import counts as db_counts  # noqa: E402
 from storage.db import unit_of_work  # noqa: E402
 from storage.models import OutboxMessage, Priority  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
@@ -60,6 +68,7 @@ class Outcome:
     sent_rows: int
     seconds: float
     stats: dict[str, Any]
+    statements: int = 0
 
     @property
     def rate(self) -> float:
@@ -167,60 +176,85 @@ async def run_once(label: str, url: str, work: Path, args: argparse.Namespace,
                    error_rate: float) -> Outcome:
     await asyncio.to_thread(migrate.upgrade, url)
     proc, base = start_fake(work, args, error_rate)
-    app = App.create(bench_config(url, base, args.rate), worker_id="bench")
-    application = build_application(app.config.telegram)
+    config = bench_config(url, base, args.rate)
+    apps = [App.create(config, worker_id=f"bench-{k}") for k in range(args.workers)]
+    applications = [build_application(config.telegram) for _ in apps]
     try:
-        await application.initialize()
-        app.add_channel(TelegramChannel(application.bot, pacing=app.config.telegram.pacing))
-        queued = await queue_broadcast(app, args)
-        stop = asyncio.Event()
-        started = time.perf_counter()
-        sender = asyncio.create_task(app.sender.run(stop))
-        while (await sent_count(app)).get("sent", 0) + (await sent_count(app)).get("failed", 0) < queued:
-            if time.perf_counter() - started > args.max_seconds:
-                break
-            await asyncio.sleep(0.5)
-        seconds = time.perf_counter() - started
-        stop.set()
-        await sender
-        counts = await sent_count(app)
+        for app, application in zip(apps, applications, strict=True):
+            await application.initialize()
+            app.add_channel(TelegramChannel(application.bot, pacing=config.telegram.pacing))
+            if args.pacing == "memory":
+                app.sender.pacer = MemoryPacing()  # each worker paced alone (before item 8)
+        queued = await queue_broadcast(apps[0], args)
+        statements = sum(db_counts(app.engine).statements for app in apps)
+        seconds = await send_all(apps, queued, args)
+        statements = sum(db_counts(app.engine).statements for app in apps) - statements
+        counts = await sent_count(apps[0])
         async with ClientSession() as http, http.get(f"{base}/_stats") as response:
             stats = json.loads(await response.text())
     finally:
-        await application.shutdown()
-        await app.close()
+        for app, application in zip(apps, applications, strict=True):
+            await application.shutdown()
+            await app.close()
         proc.kill()
         proc.wait()
-    return Outcome(label, queued, counts.get("sent", 0), seconds, stats)
+    return Outcome(label, queued, counts.get("sent", 0), seconds, stats, statements)
+
+
+async def send_all(apps: list[App], queued: int, args: argparse.Namespace) -> float:
+    """Run every worker's sender until all rows are sent or failed; return the seconds taken."""
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    senders = [asyncio.create_task(app.sender.run(stop)) for app in apps]
+    while True:
+        done = await sent_count(apps[0])
+        if done.get("sent", 0) + done.get("failed", 0) >= queued:
+            break
+        if time.perf_counter() - started > args.max_seconds:
+            break
+        await asyncio.sleep(0.5)
+    seconds = time.perf_counter() - started
+    stop.set()
+    await asyncio.gather(*senders)
+    return seconds
 
 
 async def main(args: argparse.Namespace) -> int:
     print(f"# broadcast: {args.private} private chats ({BUSY_CHATS} get {BUSY_MESSAGES} messages) "
           f"+ {args.groups} groups × {GROUP_MESSAGES}; overall limit {args.rate}/s, 1/s per chat, "
-          f"20/min per group; {args.db}; {platform.machine()}, {psutil.cpu_count()} CPUs, "
+          f"20/min per group; {args.db}, {args.workers} worker(s), {args.pacing} pacing; "
+          f"{platform.machine()}, {psutil.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d}")
     print(f"{'run':<14}{'queued':>8}{'sent':>7}{'wall s':>8}{'rate/s':>8}{'of limit':>9}"
-          f"{'median/s':>9}{'429s':>6}{'502s':>6}{'dupes':>7}{'lost':>6}")
+          f"{'median/s':>9}{'429s':>6}{'502s':>6}{'dupes':>7}{'lost':>6}{'stmt/msg':>9}")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for label, error_rate in (("clean", 0.0), ("10% 5xx", 0.10)):
             async with fresh_database(args.db, work) as url:
                 outcome = await run_once(label, url, work, args, error_rate)
-            ok &= report(outcome, args.rate, check_rate=error_rate == 0)
+            ok &= report(outcome, args.rate, check_rate=error_rate == 0,
+                         burst=bench_config("", "", args.rate).telegram.pacing.overall_burst)
     return 0 if ok else 1
 
 
-def report(o: Outcome, limit: float, *, check_rate: bool) -> bool:
+def report(o: Outcome, limit: float, *, check_rate: bool, burst: int) -> bool:
     lost = o.queued - o.stats["unique"]
     share = o.rate / limit
+    # The limit allows `burst` messages at once on top of the rate: without them, the rate must
+    # not pass the limit.
+    steady = (o.stats["received"] - burst) / o.stats["span"] / limit if o.stats["span"] else 0.0
+    per_message = o.statements / o.sent_rows if o.sent_rows else 0.0
     seconds = o.stats["per_second"]
     median = seconds[len(seconds) // 2] if seconds else 0
     print(f"{o.label:<14}{o.queued:>8}{o.sent_rows:>7}{o.seconds:>8.1f}{o.rate:>8.1f}"
           f"{share:>9.1%}{median:>9}{o.stats['429']:>6}{o.stats['502']:>6}"
-          f"{o.stats['duplicates']:>7}{lost:>6}")
+          f"{o.stats['duplicates']:>7}{lost:>6}{per_message:>9.1f}")
+    if check_rate:
+        print(f"  without the first burst of {burst}: {steady:.1%} of the limit (goal 95–100%)")
     good = (o.stats["429"] == 0 and o.stats["duplicates"] == 0 and lost == 0
-            and o.sent_rows == o.queued and (share >= 0.95 or not check_rate))
+            and o.sent_rows == o.queued
+            and (not check_rate or (share >= 0.95 and steady <= 1.0)))
     if not good:
         print(f"  GOAL MISSED in run '{o.label}'")
     return good
@@ -237,5 +271,11 @@ if __name__ == "__main__":
     parser.add_argument("--groups", type=int, default=50)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--workers", type=int, default=1, help="outbox senders (PostgreSQL)")
+    parser.add_argument("--pacing", choices=["shared", "memory"], default="shared",
+                        help="memory: each worker paced alone, as before issue 16 item 8")
     os.environ.pop("SANGKIEN_CONFIG", None)
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    parsed = parser.parse_args()
+    if parsed.workers > 1 and parsed.db != "postgresql":
+        parser.error("--workers needs --db postgresql (SQLite runs one worker)")
+    sys.exit(asyncio.run(main(parsed)))

@@ -24,6 +24,7 @@ from handlers.exports.links import create as create_exports
 from handlers.gateway import Gateway
 from handlers.metrics import Metrics
 from handlers.router import Router
+from handlers.services.pacing_lanes import pacing_for
 from handlers.services.web_access import SignInPolicy
 from handlers.texts import Renderer
 from handlers.types import Inbound
@@ -74,7 +75,7 @@ class App:
                         signin=sign_in_policy(config), metrics=metrics)
         sender = OutboxSender(sessions=sessions, channels={}, clock=clock, settings=config.outbox,
                               worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
-                              metrics=metrics)
+                              pacer=pacing_for(engine), metrics=metrics)
         channels: dict[str, Channel] = {}
         gateway = Gateway(router=router, sender=sender, sessions=sessions, renderer=renderer,
                           clock=clock, tz=config.programme.tz, channels=channels)

@@ -27,7 +27,7 @@ from handlers.channel import (
 )
 from handlers.clock import Clock
 from handlers.metrics import Metrics
-from handlers.pacing import Pacer
+from handlers.pacing import MemoryPacing, Pacing
 from handlers.services import chats as chat_service
 from handlers.services import outgoing
 from handlers.services.outgoing import Claimed, Status
@@ -44,14 +44,14 @@ class OutboxSender:
     def __init__(self, *, sessions: Sessions,
                  channels: Mapping[str, Channel], clock: Clock, settings: OutboxSettings,
                  worker_id: str, rng: random.Random | None = None,
-                 pacer: Pacer | None = None, metrics: Metrics | None = None) -> None:
+                 pacer: Pacing | None = None, metrics: Metrics | None = None) -> None:
         self.sessions = sessions
         self.channels = dict(channels)
         self.clock = clock
         self.settings = settings
         self.worker_id = worker_id
         self.rng = rng or random.Random()
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or MemoryPacing()
         self.metrics = metrics or Metrics()
         self._gates: dict[str, asyncio.Semaphore] = {}
         self._chat_locks: dict[str, asyncio.Lock] = {}
@@ -163,7 +163,13 @@ class OutboxSender:
                 return until
         async with self._gate(channel.name, pacing):
             if pacing is not None:
-                await asyncio.sleep(self.pacer.reserve(pacing, row.message.chat))
+                slot = await self.pacer.reserve(pacing, row.message.chat)
+                if not slot.booked:
+                    # Another worker's messages to this chat came first (shared pacing).
+                    until = self.clock.now() + timedelta(seconds=slot.wait)
+                    await self._postpone([row.id], until=until)
+                    return until
+                await asyncio.sleep(slot.wait)
                 if paused := self.pacer.paused_for(row.message.chat):
                     # A 429 arrived for this chat or bot while we waited for the slot.
                     until = self.clock.now() + timedelta(seconds=paused)
@@ -192,7 +198,7 @@ class OutboxSender:
             platform_id = await self._call(channel, row.message)
         except RateLimited as exc:
             if getattr(channel, "pacing", None) is not None:
-                self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
+                await self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
             return await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
         except ChannelPaused as exc:
             delay = max(0.0, (exc.until - self.clock.now()).total_seconds())

@@ -1,7 +1,9 @@
 """Pacing of outgoing messages: per chat, per group chat and per bot, as a platform asks.
 
 Each limit is a token bucket kept as a theoretical arrival time (GCRA), so booking a slot is
-O(1) and needs no timer. State lives in memory, per worker. Knows no platform.
+O(1) and needs no timer. `Pacing` is what the sender sees; `MemoryPacing` keeps the buckets in
+this process (SQLite runs one worker), `handlers/services/pacing_lanes.py` in the database, shared
+by every worker of a bot token. Knows no platform.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from handlers.settings import PacingSettings
 from handlers.types import ChatRef
@@ -28,14 +31,50 @@ class _Lane:
 
 
 @dataclass(frozen=True)
-class _Limit:
+class Limit:
+    """One lane's rate: a message every `interval` seconds, `burst` of them at once."""
+
     key: tuple[str, str, str]
     interval: float
     burst: int
 
     @property
     def tolerance(self) -> float:
+        """Return how far ahead of its steady rate the lane may book (the burst)."""
         return (self.burst - 1) * self.interval
+
+    @property
+    def name(self) -> str:
+        """Return the lane's key as one string: `chat:telegram:42`, `bot:telegram:`."""
+        return ":".join(self.key)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A booking's answer: wait `wait` seconds, then send; or, not `booked`, requeue for `wait`."""
+
+    wait: float
+    booked: bool = True
+
+
+class Pacing(Protocol):
+    """Where the sender books send slots and records a platform's pauses (429)."""
+
+    def chat_wait(self, settings: PacingSettings, chat: ChatRef) -> float:
+        """Return how long `chat` must wait, as far as this worker knows (no I/O)."""
+        ...
+
+    def paused_for(self, chat: ChatRef) -> float:
+        """Return how long a known 429 still holds this chat or its whole bot (no I/O)."""
+        ...
+
+    async def reserve(self, settings: PacingSettings, chat: ChatRef) -> Slot:
+        """Book the next slot for `chat` and its bot."""
+        ...
+
+    async def hold(self, chat: ChatRef, seconds: float, *, whole_bot: bool) -> None:
+        """Pause a chat (or every chat of its bot) for `seconds`, as a platform's 429 asks."""
+        ...
 
 
 class Pacer:
@@ -77,13 +116,12 @@ class Pacer:
 
     def hold(self, chat: ChatRef, seconds: float, *, whole_bot: bool) -> None:
         """Pause a chat (or every chat of its bot) for `seconds`, as a platform's 429 asks."""
-        key = ("bot", chat.channel, "") if whole_bot else ("chat", chat.channel, chat.chat_id)
-        lane = self._lanes.setdefault(key, _Lane())
+        lane = self._lanes.setdefault(pause_key(chat, whole_bot=whole_bot), _Lane())
         lane.blocked_until = max(lane.blocked_until, self._now() + seconds)
         log.info("pacing: %s paused for %.1fs", "bot " + chat.channel if whole_bot else chat.key,
                  seconds)
 
-    def _earliest(self, limit: _Limit) -> float:
+    def _earliest(self, limit: Limit) -> float:
         lane = self._lanes.get(limit.key)
         if lane is None:
             return 0.0
@@ -100,14 +138,47 @@ class Pacer:
             del self._lanes[key]
 
 
-def _chat_limits(settings: PacingSettings, chat: ChatRef) -> list[_Limit]:
-    limits = [_Limit(("chat", chat.channel, chat.chat_id), 1 / settings.per_chat_per_second,
+class MemoryPacing:
+    """`Pacing` with the buckets in this process: right for one worker (SQLite)."""
+
+    def __init__(self, pacer: Pacer | None = None) -> None:
+        self.pacer = pacer or Pacer()
+
+    def chat_wait(self, settings: PacingSettings, chat: ChatRef) -> float:
+        """Return how long `chat` must wait for its own limits or a pause of its bot."""
+        return self.pacer.chat_wait(settings, chat)
+
+    def paused_for(self, chat: ChatRef) -> float:
+        """Return how long a 429 still holds this chat or its whole bot."""
+        return self.pacer.paused_for(chat)
+
+    async def reserve(self, settings: PacingSettings, chat: ChatRef) -> Slot:
+        """Book the next slot (always booked: `chat_wait` said the chat was free)."""
+        return Slot(self.pacer.reserve(settings, chat))
+
+    async def hold(self, chat: ChatRef, seconds: float, *, whole_bot: bool) -> None:
+        """Pause a chat or its whole bot for `seconds`."""
+        self.pacer.hold(chat, seconds, whole_bot=whole_bot)
+
+
+def pause_key(chat: ChatRef, *, whole_bot: bool) -> tuple[str, str, str]:
+    """Return the lane a 429 pauses: the chat's own, or its bot's (every chat of the bot)."""
+    return ("bot", chat.channel, "") if whole_bot else ("chat", chat.channel, chat.chat_id)
+
+
+def lane_limits(settings: PacingSettings, chat: ChatRef) -> tuple[list[Limit], Limit]:
+    """Return the chat's own lanes (chat, and group when a group) and its bot's lane."""
+    return _chat_limits(settings, chat), _bot_limit(settings, chat.channel)
+
+
+def _chat_limits(settings: PacingSettings, chat: ChatRef) -> list[Limit]:
+    limits = [Limit(("chat", chat.channel, chat.chat_id), 1 / settings.per_chat_per_second,
                      settings.chat_burst)]
     if chat.is_group:
-        limits.append(_Limit(("group", chat.channel, chat.chat_id),
+        limits.append(Limit(("group", chat.channel, chat.chat_id),
                              60 / settings.per_group_per_minute, settings.group_burst))
     return limits
 
 
-def _bot_limit(settings: PacingSettings, channel: str) -> _Limit:
-    return _Limit(("bot", channel, ""), 1 / settings.overall_per_second, settings.overall_burst)
+def _bot_limit(settings: PacingSettings, channel: str) -> Limit:
+    return Limit(("bot", channel, ""), 1 / settings.overall_per_second, settings.overall_burst)

@@ -94,7 +94,8 @@ class PacingSettings(Frozen):
     """How fast a channel may send: per chat, per group chat and overall (token buckets).
 
     A channel that has platform flood limits supplies one (Telegram: about 1 message a second in
-    a chat, 20 a minute in a group, 30 a second overall). The limits hold per worker process.
+    a chat, 20 a minute in a group, 30 a second overall). On PostgreSQL the limits hold for all
+    workers together (the lanes are shared); SQLite runs one worker.
     """
 
     per_chat_per_second: float = Field(1.0, gt=0)

@@ -17,6 +17,7 @@ from storage.models.link_code import LinkCode
 from storage.models.member import Member, Role
 from storage.models.member_reminder import MemberReminder
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
+from storage.models.pacing_lane import PacingLane
 from storage.models.phase import Phase, PhaseStatus, Sprint, Target
 from storage.models.processed_update import ProcessedUpdate
 from storage.models.unit import Unit, UnitLevel
@@ -48,6 +49,7 @@ __all__ = [
     "MemberReminder",
     "OutboxMessage",
     "OutboxStatus",
+    "PacingLane",
     "Phase",
     "PhaseStatus",
     "Priority",

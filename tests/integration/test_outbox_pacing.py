@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from bot.app import App
 from handlers.channel import RateLimited
-from handlers.pacing import Pacer
+from handlers.pacing import MemoryPacing, Pacer
 from handlers.settings import PacingSettings
 from handlers.types import ChannelLimits, Outbound
 from storage.db import unit_of_work
@@ -57,7 +57,7 @@ def clock_time() -> FakeTime:
 def paced(app: App, clock_time: FakeTime) -> PacedChannel:
     channel = PacedChannel(SLOW_CHATS)
     app.add_channel(channel)
-    app.sender.pacer = Pacer(monotonic=clock_time)
+    app.sender.pacer = MemoryPacing(Pacer(monotonic=clock_time))
     return channel
 
 
@@ -109,7 +109,7 @@ async def test_a_group_waits_its_turn_under_the_group_limit(
 async def test_a_short_wait_is_slept_not_requeued(app: App, clock_time: FakeTime) -> None:
     channel = PacedChannel(SLOW_CHATS.model_copy(update={"per_chat_per_second": 20}))
     app.add_channel(channel)
-    app.sender.pacer = Pacer()  # real time: two 50 ms waits
+    app.sender.pacer = MemoryPacing()  # real time: two 50 ms waits
     ids = [await queue(app, "c1", text) for text in ("một", "hai", "ba")]
     assert await app.sender.send_ids(ids) == 3
     # The k-th message leaves at least k intervals after the first (a slow send may shorten the
@@ -146,7 +146,7 @@ async def test_marks_of_concurrent_sends_share_their_commits(app: App, clock_tim
     channel = PacedChannel(PacingSettings(overall_per_second=1000, overall_burst=50,
                                           concurrency=20))
     app.add_channel(channel)
-    app.sender.pacer = Pacer(monotonic=clock_time)
+    app.sender.pacer = MemoryPacing(Pacer(monotonic=clock_time))
     for index in range(20):
         await queue(app, f"c{index}", "xin chào")
     commits: list[int] = []
