@@ -46,6 +46,7 @@ class Gateway:
         self.renderer, self.clock, self.tz = renderer, clock, tz
         self.channels = channels if channels is not None else {}
         router.worker, router.at_once = sender.worker_id, sender.channels
+        router.room = sender.hold_room
         self.job_runner: JobRunner | None = None
         """Fires a scheduled job for the console's `:run` (set by the wiring when jobs exist)."""
         self._sending: set[asyncio.Task[int]] = set()
