@@ -118,7 +118,8 @@ class App:
                 f"database schema is at {current}, the code needs {head}: run `sangkien db upgrade`")
 
     async def close(self) -> None:
-        """Let the replies in flight leave, then release the database connections."""
+        """Start no new send, let the ones in flight be recorded, release the database."""
+        self.sender.begin_stop()
         await self.gateway.settle(grace=10)
         await self.engine.dispose()
 

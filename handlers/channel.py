@@ -29,6 +29,14 @@ class TransientSendError(SendError):
     """A 5xx, a time-out or a dropped connection: worth another try."""
 
 
+class DeliveryUnknown(SendError):
+    """The request reached the platform but no answer came: it may have been delivered.
+
+    Neither platform has an idempotency key, so trying again could send it twice: the sender
+    records the row `uncertain` at once and an operator decides (`sangkien outbox`).
+    """
+
+
 class PermanentSendError(SendError):
     """The platform refused this message for good (a 400): record the reason."""
 

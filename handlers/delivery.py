@@ -1,8 +1,9 @@
 """The outbox sender: claims rows, marks each `sending` just before its platform call, records it.
 
 Every step commits: `claimed` (a row found so after a crash was never tried: it goes back to
-pending), `sending` right before the call, `sent` right after it. It never resends a row left
-`sending` by a crash: such rows become `uncertain`.
+pending), `sending` right before the call (after every wait), `sent` right after it. It never
+resends a row left `sending` by a crash, or whose answer was lost: such rows become `uncertain`.
+At most a channel's send window of calls is in flight, and it narrows when the platform slows.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from handlers import backoff
 from handlers.channel import (
     Channel,
     ChannelPaused,
     ChatMigrated,
+    DeliveryUnknown,
     PermanentSendError,
     RateLimited,
     RecipientGone,
@@ -28,14 +32,19 @@ from handlers.channel import (
 from handlers.clock import Clock
 from handlers.metrics import Metrics
 from handlers.pacing import MemoryPacing, Pacing
+from handlers.sendmarks import StatusMarks
+from handlers.sendwindow import SendWindow, Slot
 from handlers.services import chats as chat_service
 from handlers.services import outgoing
 from handlers.services.outgoing import Claimed, Status
-from handlers.services.transactions import Sessions, begin_work, unit_of_work
+from handlers.services.transactions import Sessions, unit_of_work
 from handlers.settings import OutboxSettings, PacingSettings
-from handlers.types import Outbound
+from handlers.types import ChatRef, Outbound
 
 log = logging.getLogger(__name__)
+
+MARKED_WAIT_SECONDS = 0.05
+"""A reply held `sending` that must wait longer than this goes back to `claimed` while it waits."""
 
 
 class OutboxSender:
@@ -53,10 +62,35 @@ class OutboxSender:
         self.rng = rng or random.Random()
         self.pacer = pacer or MemoryPacing()
         self.metrics = metrics or Metrics()
-        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._windows: dict[str, SendWindow] = {}
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._marks = StatusMarks(sessions, clock=clock, worker=worker_id)
         self._next_due: datetime | None = None
+        self.stopping = False
+        """Set at a graceful stop: no new call starts; the rows not yet sent go back to pending."""
+
+    def hold_room(self, chat: ChatRef) -> bool:
+        """Keep room for a reply to `chat` if it can leave at once; False when it must wait.
+
+        With room the router queues it `sending` (held); without, `claimed`. There is no room
+        when this worker is stopping, another message to the chat is on its way or waiting, or
+        the channel's send window is full (room kept for held replies included) or cooling after
+        a 429.
+        """
+        channel = self.channels.get(chat.channel)
+        if channel is None or self.stopping or chat.key in self._chat_locks:
+            return False
+        return self._window(channel.name, getattr(channel, "pacing", None)).promise()
+
+    def window_size(self, channel: str) -> int:
+        """Return how many sends of `channel` may be in flight now."""
+        return self._window(channel, getattr(self.channels[channel], "pacing", None)).size
+
+    def begin_stop(self) -> None:
+        """Start no new call from now on; the calls in flight finish and are recorded."""
+        if not self.stopping:
+            log.debug("outbox sender %s stopping: no new sends", self.worker_id)
+        self.stopping = True
 
     async def send_ids(self, ids: Sequence[int]) -> int:
         """Send the rows an update or job just committed, at once; return how many were sent."""
@@ -79,8 +113,22 @@ class OutboxSender:
         (rows queued by another process, retries that fell due). Idle, it backs off: after each
         empty round its wait doubles from `drain_interval_seconds` to `idle_max_seconds`, and a
         row it postponed wakes it when due. Stale `sending` rows are looked for every fifth of
-        their lease.
+        their lease. Once `stop` is set no new call starts (`begin_stop`); it returns when the
+        calls in flight of its drain have been recorded.
         """
+        watcher = asyncio.create_task(stop.wait())
+        watcher.add_done_callback(lambda task: task.cancelled() or self._stop_asked())
+        try:
+            await self._loop(stop)
+        finally:
+            watcher.cancel()
+
+    def _stop_asked(self) -> None:
+        log.info("outbox sender %s stopping: the sends in flight finish, no new ones start",
+                 self.worker_id)
+        self.begin_stop()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         empty_rounds = 0
         flagged_at: float | None = None
         while not stop.is_set():
@@ -139,6 +187,9 @@ class OutboxSender:
         # first served): replies to two updates of one chat leave in the updates' order.
         chat = rows[0].message.chat.key
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
+        if lock.locked():
+            # Another message to this chat goes first: a reply held `sending` must not wait so.
+            rows = [await self._unmark(row, redeem=True) if row.marked else row for row in rows]
         try:
             async with lock:
                 for index, row in enumerate(rows):
@@ -155,36 +206,48 @@ class OutboxSender:
         """Send one row when its chat and bot may; None when sent, else when the chat may go on."""
         channel = self.channels[row.message.chat.channel]
         pacing: PacingSettings | None = getattr(channel, "pacing", None)
+        if self.stopping:
+            return await self._put_back(row)
         if pacing is not None:
             wait = self.pacer.chat_wait(pacing, row.message.chat)
             if wait > pacing.max_wait_seconds:
                 until = self.clock.now() + timedelta(seconds=wait)
                 await self._postpone([row.id], until=until)
                 return until
-        async with self._gate(channel.name, pacing):
+        window = self._window(channel.name, pacing)
+        if row.marked:
+            window.redeem()
+            if not window.has_room():
+                row = await self._unmark(row)
+        async with window.slot() as slot:
             if pacing is not None:
-                slot = await self.pacer.reserve(pacing, row.message.chat)
-                if not slot.booked:
+                booking = await self.pacer.reserve(pacing, row.message.chat)
+                if not booking.booked:
                     # Another worker's messages to this chat came first (shared pacing).
-                    until = self.clock.now() + timedelta(seconds=slot.wait)
+                    until = self.clock.now() + timedelta(seconds=booking.wait)
                     await self._postpone([row.id], until=until)
                     return until
-                await asyncio.sleep(slot.wait)
+                if row.marked and booking.wait > MARKED_WAIT_SECONDS:
+                    row = await self._unmark(row)
+                await asyncio.sleep(booking.wait)
                 if paused := self.pacer.paused_for(row.message.chat):
                     # A 429 arrived for this chat or bot while we waited for the slot.
                     until = self.clock.now() + timedelta(seconds=paused)
                     await self._postpone([row.id], until=until)
                     return until
-            return await self._send_one(row, sent)
+            return await self._send_one(row, sent, slot)
 
-    def _gate(self, name: str, pacing: PacingSettings | None) -> asyncio.Semaphore:
+    def _window(self, name: str, pacing: PacingSettings | None) -> SendWindow:
         # A channel without pacing sends one message at a time, as it always did.
-        if name not in self._gates:
-            self._gates[name] = asyncio.Semaphore(pacing.concurrency if pacing else 1)
-        return self._gates[name]
+        if name not in self._windows:
+            self._windows[name] = SendWindow(pacing.concurrency if pacing else 1, name=name,
+                                             slow_seconds=self.settings.slow_send_seconds)
+        return self._windows[name]
 
-    async def _send_one(self, row: Claimed, sent: list[int]) -> datetime | None:
+    async def _send_one(self, row: Claimed, sent: list[int], slot: Slot) -> datetime | None:
         channel = self.channels[row.message.chat.channel]
+        if self.stopping:
+            return await self._put_back(row)
         if not row.marked and not await self._marks.sending(row.id):
             # Held past the lease and taken back: another worker sends it (or sent it).
             log.info("outbox row %s was taken back before it was sent; left to others", row.id)
@@ -195,14 +258,18 @@ class OutboxSender:
             # to put back.
             return await self._retry_at(row, delay=paused, error="paused after a 429", counts=False)
         try:
-            platform_id = await self._call(channel, row.message)
+            platform_id = await self._call(channel, self._with_progress(row), slot)
         except RateLimited as exc:
+            slot.throttled = True
+            self._windows[channel.name].cool(exc.retry_after)
             if getattr(channel, "pacing", None) is not None:
                 await self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
             return await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
         except ChannelPaused as exc:
             delay = max(0.0, (exc.until - self.clock.now()).total_seconds())
             return await self._retry_at(row, delay=delay, error=str(exc), counts=False)
+        except DeliveryUnknown as exc:
+            await self._uncertain(row, str(exc))
         except RecipientGone as exc:
             await self._gone(row, str(exc))
         except ChatMigrated as exc:
@@ -220,15 +287,55 @@ class OutboxSender:
             return None
         return self.clock.now()
 
-    async def _call(self, channel: Channel, message: Outbound) -> str | None:
-        """Send through the channel, counting the outcome (the error goes on to the caller)."""
+    async def _call(self, channel: Channel, message: Outbound, slot: Slot) -> str | None:
+        """Send through the channel, timing and counting it (the error goes on to the caller)."""
+        started = time.monotonic()
         try:
             platform_id = await channel.send(message)
         except Exception as exc:
             self.metrics.sent(channel.name, exc)
             raise
+        finally:
+            slot.seconds = time.monotonic() - started
         self.metrics.sent(channel.name)
         return platform_id
+
+    def _with_progress(self, row: Claimed) -> Outbound:
+        """The row's message, with the hook that records each part of a split text as it leaves."""
+        return replace(row.message, part_sent=partial(self._part_sent, row.id))
+
+    async def _part_sent(self, row_id: int, parts: int) -> None:
+        try:
+            async with unit_of_work(self.sessions) as session:
+                await outgoing.record_parts(session, row_id, parts)
+        except Exception as exc:
+            # A part left and could not be recorded: a retry might send it again, so none comes.
+            log.exception("outbox row %s: part %d sent but not recorded", row_id, parts)
+            raise DeliveryUnknown(f"part {parts} sent but not recorded") from exc
+
+    async def _unmark(self, row: Claimed, *, redeem: bool = False) -> Claimed:
+        """Take a held reply back to `claimed` before it waits; it is marked again before its call."""
+        if redeem:
+            channel = self.channels[row.message.chat.channel]
+            self._window(channel.name, getattr(channel, "pacing", None)).redeem()
+        async with unit_of_work(self.sessions) as session:
+            await outgoing.unmark_sending(session, row.id, worker=self.worker_id,
+                                          now=self.clock.now())
+        log.debug("outbox row %s held for its update must wait: claimed again", row.id)
+        return replace(row, marked=False)
+
+    async def _put_back(self, row: Claimed) -> datetime:
+        """Stopping: a row not yet sent goes back to pending, for whichever worker runs next."""
+        now = self.clock.now()
+        await self._postpone([row.id], until=now)
+        return now
+
+    async def _uncertain(self, row: Claimed, error: str) -> None:
+        async with unit_of_work(self.sessions) as session:
+            await outgoing.set_outcome(session, row.id, status=Status.UNCERTAIN,
+                                       error=f"answer lost: {error}")
+        log.warning("outbox row %s to %s may or may not have arrived (%s): kept 'uncertain', "
+                    "not retried", row.id, row.message.chat.key, error)
 
     async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
@@ -274,53 +381,3 @@ class OutboxSender:
     async def _fail(self, row_id: int, error: str) -> None:
         async with unit_of_work(self.sessions) as session:
             await outgoing.set_outcome(session, row_id, status=Status.FAILED, error=error)
-
-
-class StatusMarks:
-    """Group commit of the marks around each platform call.
-
-    `sending` must be committed before a call and `sent` right after it. Each mark waits for a
-    commit, but marks asked for while a commit is under way share the next one: one short
-    transaction per wave of concurrent sends instead of two per message, and no added delay.
-    """
-
-    def __init__(self, sessions: Sessions, *, clock: Clock, worker: str) -> None:
-        self.sessions, self.clock, self.worker = sessions, clock, worker
-        self.engine = sessions.kw["bind"]
-        self._queue: list[tuple[int, str | None, bool, asyncio.Future[bool]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-
-    async def sending(self, row_id: int) -> bool:
-        """Mark a claimed row `sending` (committed); False when its claim was taken back."""
-        return await self._submit(row_id, None, sending=True)
-
-    async def sent(self, row_id: int, platform_id: str | None) -> None:
-        """Mark a row `sent` (committed)."""
-        await self._submit(row_id, platform_id, sending=False)
-
-    async def _submit(self, row_id: int, platform_id: str | None, *, sending: bool) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((row_id, platform_id, sending, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                async with begin_work(self.engine) as work:
-                    now = self.clock.now()
-                    await outgoing.record_sent(
-                        work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
-                    starting = [r for r, _, sending, _ in batch if sending]
-                    mine = await outgoing.start_sending(
-                        work.session, starting, worker=self.worker, now=now) if starting else set()
-            except Exception as exc:
-                for *_, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for row_id, _, sending, future in batch:
-                if not future.done():
-                    future.set_result(row_id in mine if sending else True)

@@ -21,7 +21,12 @@ from handlers.router import Handled, Router
 from handlers.services import leases, quota, staff_alerts
 from handlers.services import members as member_service
 from handlers.services.records import Role
-from handlers.services.transactions import Sessions, unit_of_work
+from handlers.services.transactions import (
+    Sessions,
+    forget_connections,
+    is_disconnect,
+    unit_of_work,
+)
 from handlers.texts import Renderer
 from handlers.types import ChatChange, Inbound
 
@@ -41,6 +46,7 @@ class Gateway:
         self.renderer, self.clock, self.tz = renderer, clock, tz
         self.channels = channels if channels is not None else {}
         router.worker, router.at_once = sender.worker_id, sender.channels
+        router.room = sender.hold_room
         self.job_runner: JobRunner | None = None
         """Fires a scheduled job for the console's `:run` (set by the wiring when jobs exist)."""
         self._sending: set[asyncio.Task[int]] = set()
@@ -99,7 +105,21 @@ class Gateway:
                 for c in COMMANDS.values()]
 
     async def paused_until(self, channel: str) -> datetime | None:
-        """Return until when `channel` may not send, or None."""
+        """Return until when `channel` may not send, or None.
+
+        Asked once more on a fresh connection when the pooled one was cut (a platform asks this
+        while it starts, and a worker must not die of a database restart then).
+        """
+        try:
+            return await self._pause_of(channel)
+        except Exception as exc:
+            if not is_disconnect(exc):
+                raise
+            log.info("reading %s's pause: database connection lost, asking again", channel)
+            await forget_connections(self.sessions.kw["bind"])
+            return await self._pause_of(channel)
+
+    async def _pause_of(self, channel: str) -> datetime | None:
         async with unit_of_work(self.sessions) as session:
             return await quota.paused_until(session, channel=channel, now=self.clock.now())
 

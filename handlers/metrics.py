@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 from handlers.channel import (
     ChannelPaused,
     ChatMigrated,
+    DeliveryUnknown,
     PermanentSendError,
     RateLimited,
     RecipientGone,
@@ -25,6 +26,7 @@ from handlers.channel import (
 SEND_ERRORS: tuple[tuple[type[Exception], str], ...] = (
     (RateLimited, "rate_limited"), (ChannelPaused, "paused"), (RecipientGone, "gone"),
     (ChatMigrated, "migrated"), (PermanentSendError, "failed"), (TransientSendError, "transient"),
+    (DeliveryUnknown, "unknown"),
 )
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -43,7 +45,8 @@ class Metrics:
                                "(handled, duplicate, failed)", ["channel", "result"],
                                registry=self.registry)
         self.sends = Counter("sangkien_sends", "Outbox sends, by channel and result (sent, "
-                             "rate_limited, paused, gone, migrated, failed, transient, error)",
+                             "rate_limited, paused, gone, migrated, failed, transient, unknown "
+                             "(the answer was lost: kept uncertain), error)",
                              ["channel", "result"], registry=self.registry)
         self.job_runs = Counter("sangkien_job_runs", "Scheduled job runs, by job and result "
                                 "(done, shifted, skipped, failed, already, ...)",

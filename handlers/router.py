@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,7 +30,7 @@ from handlers.settings import ProgrammeSettings
 from handlers.textnorm import clean
 from handlers.texts import Renderer
 from handlers.turn import Turn
-from handlers.types import ChannelLimits, ChatChange, Inbound, InboundKind
+from handlers.types import ChannelLimits, ChatChange, ChatRef, Inbound, InboundKind
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class Router:
         self.metrics = metrics or Metrics()
         self.worker = ""
         self.at_once: Collection[str] = ()
-        """Channels whose replies this worker sends itself: queued already `sending`."""
+        """Channels whose replies this worker sends itself (held: claimed with the update)."""
+        self.room: Callable[[ChatRef], bool] = _no_room
+        """Whether a held reply to this chat could leave at once: then it is queued `sending`."""
 
     async def handle(self, inbound: Inbound, *, apologise: bool = True) -> Handled:
         """Handle one update; return what it queued (nothing for a duplicate).
@@ -371,7 +373,8 @@ class Router:
                           reply.dedup_key or f"reply:{inbound.chat.channel}:{inbound.update_id}:{n}")
                 for n, reply in enumerate(turn.replies)]
         held, queued = await outgoing.queue_replies(turn.work, rows, worker=self.worker,
-                                                    at_once=self.at_once, now=self.clock.now())
+                                                    at_once=self.at_once, room=self.room,
+                                                    now=self.clock.now())
         return Handled(held, queued)
 
     def _row(self, turn: Turn, chat: Any, reply: Any, key: str) -> dict[str, Any]:
@@ -391,6 +394,10 @@ class Router:
         if not (reply.ask_contact and limits and limits.contact_button):
             return None
         return {"type": "request_contact", "label": self.renderer.render("common/share_contact")}
+
+
+def _no_room(chat: ChatRef) -> bool:
+    return False
 
 
 def _describe(exc: BaseException) -> str:

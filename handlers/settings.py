@@ -50,6 +50,8 @@ class OutboxSettings(Frozen):
     sending_lease_seconds: int = Field(300, ge=10)
     backoff_base_seconds: float = Field(2.0, gt=0)
     backoff_max_seconds: float = Field(300.0, gt=0)
+    slow_send_seconds: float = Field(1.0, gt=0)
+    """A platform call slower than this halves the channel's send window (as a 429 does)."""
 
 
 class AwardRules(Frozen):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+PartSent = Callable[[int], Awaitable[None]]
+"""Told how many parts of a split message have left, after each part but the last."""
 
 
 class InboundKind(StrEnum):
@@ -62,13 +66,20 @@ class ChatChange:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
-    """One message to send. `choices` are shown as buttons where the channel has them."""
+    """One message to send. `choices` are shown as buttons where the channel has them.
+
+    A channel that splits the message sends only the parts after `parts_done` (the earlier ones
+    left on an earlier try, on any worker) and awaits `part_sent(n)` once n parts have left, so
+    the core can record it before the next part goes.
+    """
 
     chat: ChatRef
     text: str
     choices: tuple[str, ...] = ()
     outbox_id: int | None = None
     attachment: dict[str, Any] | None = None
+    parts_done: int = 0
+    part_sent: PartSent | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ of it. Rows never leave here twice: see docs/reliability.md.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,26 +48,33 @@ async def queue(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[i
 
 
 async def queue_replies(work: Work, rows: Sequence[dict[str, Any]], *, worker: str,
-                        at_once: Collection[str], now: datetime) -> tuple[list[Claimed], list[int]]:
-    """Queue an update's replies; those for a channel in `at_once` already as `sending`.
+                        at_once: Collection[str], room: Callable[[ChatRef], bool],
+                        now: datetime) -> tuple[list[Claimed], list[int]]:
+    """Queue an update's replies; this worker holds those for a channel in `at_once`.
 
-    Marking them `sending` in the update's own transaction saves the two transactions a claim
-    and its mark would cost; the price is that a crash between this commit and the send leaves
-    them `uncertain` (an operator resends), never sent twice. Returns the rows held this way and
-    the ids of the rows left `pending` (other channels). A dedup key already queued is skipped.
+    A held reply that can leave at once (`room` says its channel has room now, and it is the
+    first for its chat) is queued already `sending`: that saves the two transactions a claim and
+    its mark would cost, and a kill between this commit and the call leaves only it `uncertain`.
+    The other held replies are queued `claimed` by this worker and marked just before their
+    calls. Returns the rows held and the ids left `pending` (other channels). A dedup key already
+    queued is skipped.
     """
     claimed: list[Claimed] = []
     waiting: list[int] = []
+    chats: set[tuple[str, str]] = set()
     for row in rows:
-        now_sending = row["channel"] in at_once
-        values = {**row, "status": OutboxStatus.SENDING, "claimed_by": worker,
-                  "claimed_at": now, "attempts": 1} if now_sending else \
+        chat = ChatRef(row["channel"], row["chat_id"], row["is_group"])
+        held = row["channel"] in at_once
+        now_sending = held and (chat.channel, chat.chat_id) not in chats and room(chat)
+        values = {**row, "status": OutboxStatus.SENDING if now_sending else OutboxStatus.CLAIMED,
+                  "claimed_by": worker, "claimed_at": now, "attempts": 1} if held else \
             {**row, "claimed_by": None, "claimed_at": None}
         row_id = await repo.queue_one(work, values)
         if row_id is None:
             continue
-        if now_sending:
-            claimed.append(Claimed(row_id, 1, outbound_of(row_id, row), marked=True))
+        chats.add((chat.channel, chat.chat_id))
+        if held:
+            claimed.append(Claimed(row_id, 1, outbound_of(row_id, row), marked=now_sending))
         else:
             waiting.append(row_id)
     return claimed, waiting
@@ -85,6 +92,17 @@ async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: st
                         now: datetime) -> set[int]:
     """Mark claimed rows `sending` just before their calls; return those still this worker's."""
     return await repo.start_sending(session, ids, worker=worker, now=now)
+
+
+async def unmark_sending(session: AsyncSession, row_id: int, *, worker: str,
+                         now: datetime) -> bool:
+    """Put a row marked `sending` but not sent back to `claimed` (it must wait after all)."""
+    return await repo.unmark_sending(session, row_id, worker=worker, now=now)
+
+
+async def record_parts(session: AsyncSession, row_id: int, parts: int) -> None:
+    """Record how many parts of a split message have left (a retry sends only the rest)."""
+    await repo.record_parts(session, row_id, parts)
 
 
 async def record_sent(work: Work, sent: Sequence[tuple[int, str | None]], *,
@@ -107,7 +125,7 @@ async def postpone(session: AsyncSession, ids: Sequence[int], *, worker: str,
 async def set_outcome(session: AsyncSession, row_id: int, *, status: str,
                       error: str | None = None, not_before: datetime | None = None,
                       attempt_counts: bool = True) -> None:
-    """Record what came of one send: back to pending (later), failed, or gone."""
+    """Record what came of one send: back to pending (later), failed, gone or uncertain."""
     await repo.set_outcome(session, row_id, status=status, error=error, not_before=not_before,
                            attempt_counts=attempt_counts)
 
@@ -121,7 +139,7 @@ def outbound(row: Any) -> Outbound:
     """Turn a claimed row into the message a channel sends."""
     return Outbound(chat=ChatRef(row.channel, row.chat_id, row.is_group), text=row.text,
                     choices=tuple(row.choices or ()), outbox_id=row.id,
-                    attachment=row.attachment)
+                    attachment=row.attachment, parts_done=row.parts_sent or 0)
 
 
 def outbound_of(row_id: int, row: dict[str, Any]) -> Outbound:

@@ -57,6 +57,8 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     priority: Mapped[int] = mapped_column(SmallInteger, default=Priority.REPLY)
     attempts: Mapped[int] = mapped_column(default=0)
+    parts_sent: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    """Parts of a split message already delivered: a retry, on any worker, sends the rest."""
     last_error: Mapped[str | None] = mapped_column(Text)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))

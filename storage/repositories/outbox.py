@@ -51,7 +51,8 @@ async def claim(
 
 _CLAIMED_COLUMNS = (OutboxMessage.id, OutboxMessage.channel, OutboxMessage.chat_id,
                     OutboxMessage.is_group, OutboxMessage.text, OutboxMessage.choices,
-                    OutboxMessage.attachment, OutboxMessage.attempts, OutboxMessage.priority)
+                    OutboxMessage.attachment, OutboxMessage.attempts, OutboxMessage.priority,
+                    OutboxMessage.parts_sent)
 
 
 async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
@@ -75,6 +76,30 @@ async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: st
             .returning(OutboxMessage.id)
             .execution_options(synchronize_session=False))
     return set((await session.execute(stmt)).scalars().all())
+
+
+async def unmark_sending(session: AsyncSession, row_id: int, *, worker: str,
+                         now: datetime) -> bool:
+    """Turn a row this worker marked `sending` but has not sent back to `claimed`.
+
+    For a reply held with its update that must wait after all: a kill while it waits then
+    leaves it claimed (sent later by another worker), not uncertain. False when it is no longer
+    this worker's.
+    """
+    stmt = (update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.SENDING,
+                   OutboxMessage.claimed_by == worker)
+            .values(status=OutboxStatus.CLAIMED, claimed_at=now)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False))
+    return (await session.execute(stmt)).first() is not None
+
+
+async def record_parts(session: AsyncSession, row_id: int, parts: int) -> None:
+    """Record that the first `parts` parts of a split message were delivered."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                          .values(parts_sent=parts)
+                          .execution_options(synchronize_session=False))
 
 
 async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *,

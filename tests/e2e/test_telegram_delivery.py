@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from handlers.types import utf16_len
 from storage.db import unit_of_work
 from storage.models import Chat, OutboxMessage, Priority
 from storage.repositories import outbox
 from tests.factories import link
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_harness import TelegramBot, running_bot
 
 # PTB's own RetryAfter warns about a future type change; the adapter handles both types.
@@ -170,3 +171,60 @@ async def test_outage_is_retried_until_delivered_once(tg: TelegramBot) -> None:
     found = await settle(tg, row_id)
     assert (found.status, found.attempts) == ("sent", 3)
     assert len(tg.fake.unread_all(809)) == 1
+
+
+async def test_an_answer_lost_after_telegram_took_the_message_leaves_it_uncertain_sent_once(
+        tg: TelegramBot) -> None:
+    assert tg.app is not None
+    tg.fake.add_chat(810)
+    tg.fake.lose_answers = 1  # delivered, then the connection drops before the answer
+    row_id = await queue(tg, 810, "Hạn nộp là thứ Sáu", key="klost")
+    found = await settle(tg, row_id)
+    assert (found.status, found.attempts) == ("uncertain", 1)
+    assert found.last_error is not None and found.last_error.startswith("answer lost")
+    assert (await tg.fake.next_message(810)).text == "Hạn nộp là thứ Sáu"
+    await asyncio.sleep(0.5)  # a drain or two later: still not sent again
+    assert len(tg.fake.calls_of("sendMessage")) == 1 and not tg.fake.unread(810)
+    assert tg.app.metrics.registry.get_sample_value(
+        "sangkien_sends_total", {"channel": "telegram", "result": "unknown"}) == 1
+
+
+async def test_a_long_message_failed_at_its_second_part_is_finished_by_another_worker(
+        db_url: str) -> None:
+    fake = FakeTelegram()
+    async with running_bot(db_url, fake=fake, federation=False) as tg:
+        assert tg.app is not None
+        fake.add_chat(811)
+        # A retry far away, so that the first worker is gone before it falls due.
+        tg.app.sender.settings = tg.app.sender.settings.model_copy(
+            update={"backoff_base_seconds": 60.0})
+        text = "\n\n".join(["Đoạn một " * 400, "Đoạn hai " * 400, "Đoạn ba " * 400])
+        fake.fail_next(status=502, after=1)  # the first part goes, the second fails once
+        row_id = await queue(tg, 811, text, key="kparts-resume")
+        first = await fake.next_message(811)
+        found = await wait_for_status(tg, row_id, "pending")
+        assert (found.parts_sent, found.attempts, found.claimed_by) == (1, 1, "tg1")
+        await tg.restart()  # a new worker (tg2), which never saw the first try
+        assert tg.app is not None and tg.app.sender.worker_id == "tg2"
+        async with unit_of_work(tg.app.sessions) as session:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                                  .values(not_before=tg.app.clock.now()))
+        found = await settle(tg, row_id)
+        second, third = await fake.next_message(811), await fake.next_message(811)
+    assert (found.status, found.attempts, found.claimed_by) == ("sent", 2, "tg2")
+    assert first.text.startswith("Đoạn một") and second.text.startswith("Đoạn hai")
+    assert third.text.startswith("Đoạn ba")
+    assert len(fake.calls_of("sendMessage")) == 4  # one, two (failed), two, three
+
+
+async def wait_for_status(tg: TelegramBot, row_id: int, status: str,
+                          wait: float = 10) -> OutboxMessage:
+    assert tg.app is not None
+    deadline = time.monotonic() + wait
+    while True:
+        async with tg.app.sessions() as session:
+            found = await session.get(OutboxMessage, row_id)
+            assert found is not None
+            if found.status == status or time.monotonic() > deadline:
+                return found
+        await asyncio.sleep(0.05)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 
 import pytest
 from aiohttp import web
 
 from bot.channels.zalo.client import (
+    AnswerLost,
     NotFound,
     PollTimeout,
     QuotaExceeded,
@@ -105,3 +108,46 @@ async def test_webhook_info_is_none_when_no_webhook_is_set(client: ZaloClient) -
     assert (await client.get_webhook_info())["url"] == "https://bot.example.org/zalo/webhook"
     await client.delete_webhook()
     assert await client.get_webhook_info() is None
+
+
+async def test_a_request_whose_answer_is_cut_off_is_an_answer_lost(
+        client: ZaloClient, fake_zalo: FakeZalo) -> None:
+    fake_zalo.lose_answers = 1
+    with pytest.raises(AnswerLost):
+        await client.send_message("u1", "xin chào")
+    assert [sent.text for sent in fake_zalo.sent] == ["xin chào"]
+
+
+async def test_a_request_unanswered_past_the_read_time_out_is_an_answer_lost() -> None:
+    async def stall(request: web.Request) -> web.Response:
+        await request.read()
+        await asyncio.sleep(2)
+        return web.json_response({"ok": True, "result": {}})
+
+    server = web.Application()
+    server.router.add_post("/{bot}/{method}", stall)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    zalo = ZaloClient(base_url=f"http://127.0.0.1:{port}", token=TOKEN, request_timeout=0.3)
+    try:
+        with pytest.raises(AnswerLost):
+            await zalo.send_message("u1", "xin chào")
+    finally:
+        await zalo.close()
+        await runner.cleanup()
+
+
+async def test_a_refused_connection_is_unavailable_not_an_answer_lost() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nobody listens there once the socket is closed
+    zalo = ZaloClient(base_url=f"http://127.0.0.1:{port}", token=TOKEN)
+    try:
+        with pytest.raises(ZaloUnavailable) as caught:
+            await zalo.send_message("u1", "xin chào")
+        assert not isinstance(caught.value, AnswerLost)
+    finally:
+        await zalo.close()

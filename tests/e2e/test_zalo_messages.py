@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from handlers.types import utf16_len
 from storage.db import unit_of_work
-from storage.models import Attachment, Chat, DialogState, Initiative, Member, Role
+from storage.models import Attachment, Chat, DialogState, Initiative, Member, OutboxMessage, Role
 from tests.factories import Federation, link
 
 USER = "6ede9afa66b88fe6d6a9"
@@ -151,3 +151,40 @@ async def test_a_part_that_failed_is_retried_without_resending_the_parts_before_
     parts = [await minh.next_reply() for _ in bot.fake.to_chat(USER)]
     assert len(parts) >= 2 and len(set(parts)) == len(parts)
     assert parts[0].startswith("Công ty May Sông Hồng") and "khai báo" in parts[-1]
+
+
+async def test_a_failed_part_is_resumed_after_a_restart_without_the_parts_before_it(
+        start_zalo, federation, clock) -> None:
+    bot = await start_zalo("webhook")
+    async with unit_of_work(bot.app.sessions) as session:
+        session.add_all(Member(unit_id=federation.units["DN01"].id, role=Role.MEMBER,
+                               name=f"Trần Văn Phúc Số {i:02d} Tổ Bảo Trì Dây Chuyền Số Hai")
+                        for i in range(45))
+    minh = await member_on_zalo(bot, federation, "0900000002")
+    bot.fake.send_script.extend([None, 502])
+    await minh.says("/chuanop")
+    assert len(bot.fake.to_chat(USER)) == 1
+    await bot.restart()  # the parts already sent are known from the database alone
+    clock.advance(minutes=10)
+    assert await bot.app.sender.drain_once() == 1
+    parts = [await minh.next_reply() for _ in bot.fake.to_chat(USER)]
+    assert len(parts) >= 2 and len(set(parts)) == len(parts)
+    assert parts[0].startswith("Công ty May Sông Hồng") and "khai báo" in parts[-1]
+    assert bot.fake.calls["sendMessage"] == len(parts) + 1  # one failed try, nothing repeated
+
+
+async def test_a_reply_whose_answer_was_lost_is_uncertain_and_never_sent_again(
+        start_zalo, federation, clock) -> None:
+    bot = await start_zalo("webhook")
+    minh = await member_on_zalo(bot, federation, "0900000002")
+    bot.fake.lose_answers = 1
+    await minh.says("/trogiup")
+    assert await minh.next_reply()
+    clock.advance(minutes=10)
+    assert await bot.app.sender.drain_once() == 0
+    assert bot.fake.calls["sendMessage"] == 1
+    async with bot.app.sessions() as session:
+        found = (await session.execute(select(OutboxMessage.status, OutboxMessage.last_error)
+                                       .where(OutboxMessage.channel == "zalo"))).all()
+    assert [status for status, _ in found] == ["uncertain"]
+    assert found[0][1].startswith("answer lost")

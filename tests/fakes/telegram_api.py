@@ -3,8 +3,9 @@
 Speaks `/bot<TOKEN>/<method>` (case-insensitive) with JSON, form and multipart bodies (PTB sends
 non-string fields JSON-encoded in forms), the real `{ok, result}` envelopes and HTTP statuses.
 Fault switches: 429 + retry_after, 5xx, slow replies, blocked users, unknown chats, migration,
-and optional flood-limit enforcement (tests/fakes/telegram_rules.py). Files people send are served
-by getFile and `/file/bot<TOKEN>/<file_path>` (tests/fakes/telegram_files.py).
+answers lost after the message was delivered (the connection dropped), and optional flood-limit
+enforcement (tests/fakes/telegram_rules.py). Files people send are served by getFile and
+`/file/bot<TOKEN>/<file_path>` (tests/fakes/telegram_files.py).
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ class FakeTelegram(MethodsMixin, FilesMixin):
         self.error_rate = 0.0
         self.delay = 0.0
         self.errors: dict[int, int] = {}
+        self.lose_answers = 0
+        """The next this many sends are delivered, then the connection drops with no answer."""
         self._update_ids = itertools.count(100001)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._read: dict[int, int] = {}
@@ -172,6 +175,10 @@ class FakeTelegram(MethodsMixin, FilesMixin):
         except ApiError as exc:
             self.errors[exc.status] = self.errors.get(exc.status, 0) + 1
             return _error(exc)
+        if method.startswith("send") and self.lose_answers > 0 and request.transport is not None:
+            # Delivered, but the answer never reaches the bot (a network cut, a proxy time-out).
+            self.lose_answers -= 1
+            request.transport.close()
         return web.json_response({"ok": True, "result": result})
 
     def _injected_fault(self, method: str, params: dict[str, Any]) -> None:

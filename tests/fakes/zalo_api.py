@@ -55,6 +55,8 @@ class FakeZalo:
     fail_next: deque[int] = field(default_factory=deque)
     send_script: deque[int | None] = field(default_factory=deque)
     """Per sendMessage call: None lets it through, a code fails it (after the checks)."""
+    lose_answers: int = 0
+    """The next this many sendMessage calls are delivered, then the connection drops unanswered."""
     updates: deque[Json] = field(default_factory=deque)
     sent: list[Sent] = field(default_factory=list)
     calls: Counter[str] = field(default_factory=Counter)
@@ -146,7 +148,7 @@ class FakeZalo:
             return error(408, "Request timeout")
         return ok(update.get("result", update))
 
-    async def _send_message(self, _request: web.Request, params: Json) -> web.Response:
+    async def _send_message(self, request: web.Request, params: Json) -> web.Response:
         text, chat_id = params.get("text"), params.get("chat_id")
         if not isinstance(chat_id, str) or not chat_id:
             return error(400, "Bad Request: chat_id")
@@ -162,6 +164,10 @@ class FakeZalo:
         message_id = secrets.token_hex(10)
         self.sent.append(Sent(chat_id, text, mode, message_id))
         await self._notify()
+        if self.lose_answers > 0 and request.transport is not None:
+            # Delivered, but the answer never reaches the bot (a network cut, a proxy time-out).
+            self.lose_answers -= 1
+            request.transport.close()
         return ok({"message_id": message_id, "date": int(time.time() * 1000)})
 
     async def _chat_action(self, _request: web.Request, _params: Json) -> web.Response:

@@ -10,8 +10,10 @@ from datetime import timedelta
 from telegram import error as tg
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.channels.telegram.transport import AnswerLost
 from handlers.channel import (
     ChatMigrated,
+    DeliveryUnknown,
     PermanentSendError,
     RateLimited,
     RecipientGone,
@@ -60,6 +62,9 @@ def send_error(exc: tg.TelegramError, chat: ChatRef) -> SendError:
     if isinstance(exc, tg.InvalidToken):
         log.error("telegram refused the bot token (401/404): check SANGKIEN__TELEGRAM__TOKEN")
         return TransientSendError(reason)
+    if isinstance(exc, AnswerLost):
+        # Telegram may have delivered it, and the Bot API has no idempotency key: never retried.
+        return DeliveryUnknown(reason)
     if isinstance(exc, tg.NetworkError | tg.Conflict):
         return TransientSendError(reason)
     return PermanentSendError(reason)

@@ -25,7 +25,7 @@ from telegram.error import TelegramError
 from bot.channels import limits as channel_limits
 from bot.channels.telegram.errors import send_error
 from bot.channels.telegram.inbound import NAME
-from handlers.channel import PermanentSendError, RateLimited, TransientSendError
+from handlers.channel import PermanentSendError
 from handlers.settings import PacingSettings
 from handlers.textsplit import split_text
 from handlers.types import ChatRef, Outbound, utf16_len
@@ -50,27 +50,23 @@ class TelegramChannel:
     def __init__(self, bot: Bot, *, pacing: PacingSettings) -> None:
         self.bot = bot
         self.pacing = pacing
-        # Parts of a split message already delivered, by outbox id: a retry sends only the rest.
-        self._progress: dict[int, int] = {}
         self._contact_keyboards: set[str] = set()
 
     async def send(self, message: Outbound) -> str | None:
-        """Deliver one message (in parts when needed); return the last part's message id."""
+        """Deliver one message (in parts when needed); return the last part's message id.
+
+        The parts before `message.parts_done` left on an earlier try (on any worker): they are
+        skipped. Each part but the last is reported through `message.part_sent` before the next.
+        """
         steps = self._steps(message)
-        key = message.outbox_id if message.outbox_id is not None else -1
-        done = self._progress.get(key, 0)
         sent = None
-        try:
-            for index in range(done, len(steps)):
+        for index in range(min(message.parts_done, len(steps) - 1), len(steps)):
+            try:
                 sent = await steps[index]()
-                if len(steps) > 1:
-                    self._progress[key] = index + 1
-        except TelegramError as exc:
-            error = send_error(exc, message.chat)
-            if not isinstance(error, RateLimited | TransientSendError):
-                self._progress.pop(key, None)
-            raise error from exc
-        self._progress.pop(key, None)
+            except TelegramError as exc:
+                raise send_error(exc, message.chat) from exc
+            if index + 1 < len(steps) and message.part_sent is not None:
+                await message.part_sent(index + 1)
         return str(sent.message_id) if sent is not None else None
 
     def _steps(self, message: Outbound) -> list[Step]:

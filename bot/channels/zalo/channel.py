@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.channels import limits
 from bot.channels.zalo.client import (
+    AnswerLost,
     NotFound,
     QuotaExceeded,
     Unauthorized,
@@ -19,7 +20,12 @@ from bot.channels.zalo.client import (
     ZaloError,
     ZaloUnavailable,
 )
-from handlers.channel import ChannelPaused, PermanentSendError, TransientSendError
+from handlers.channel import (
+    ChannelPaused,
+    DeliveryUnknown,
+    PermanentSendError,
+    TransientSendError,
+)
 from handlers.clock import Clock
 from handlers.textsplit import split_text
 from handlers.types import Outbound
@@ -46,30 +52,26 @@ class ZaloChannel:
         self.on_quota, self.on_refused, self.pause_source = on_quota, on_refused, pause_source
         self.paused_until: datetime | None = None
         self._checked_at: datetime | None = None
-        self._parts_sent: dict[int, int] = {}
 
     async def send(self, message: Outbound) -> str | None:
-        """Send the text in parts of at most 2,000 UTF-16 units; return the last message id."""
+        """Send the text in parts of at most 2,000 UTF-16 units; return the last message id.
+
+        The parts before `message.parts_done` left on an earlier try (on any worker): they are
+        skipped. Each part but the last is reported through `message.part_sent` before the next.
+        """
         await self._check_pause()
         parts = split_text(message.text, LIMITS.max_text)
         if not parts:
             raise PermanentSendError("empty text")
-        key = message.outbox_id
-        done = self._parts_sent.get(key, 0) if key is not None else 0
         last_id: str | None = None
-        try:
-            for index in range(done, len(parts)):
-                result = await self._send_part(message.chat.chat_id, parts[index])
-                last_id = str(result.get("message_id") or "") or None
-                if key is not None:
-                    # A retry after a failed later part must not send the earlier parts again.
-                    self._parts_sent[key] = index + 1
-        except PermanentSendError:
-            self._parts_sent.pop(key, None)  # the row is failed for good: no retry will come
-            raise
-        self._parts_sent.pop(key, None)
+        for index in range(min(message.parts_done, len(parts) - 1), len(parts)):
+            result = await self._send_part(message.chat.chat_id, parts[index])
+            last_id = str(result.get("message_id") or "") or None
+            if index + 1 < len(parts) and message.part_sent is not None:
+                await message.part_sent(index + 1)
         if message.attachment:
-            log.info("outbox row %s: attachment not sent (Zalo Bot API has no file upload)", key)
+            log.info("outbox row %s: attachment not sent (Zalo Bot API has no file upload)",
+                     message.outbox_id)
         return last_id
 
     async def _send_part(self, chat_id: str, text: str) -> dict:
@@ -87,6 +89,9 @@ class ZaloChannel:
             if exc.code == 400:
                 raise PermanentSendError(str(exc)) from None
             raise TransientSendError(str(exc)) from None
+        except AnswerLost as exc:
+            # Zalo may have delivered it, and has no idempotency key: never retried.
+            raise DeliveryUnknown(str(exc)) from None
         except ZaloUnavailable as exc:
             raise TransientSendError(str(exc)) from None
 

@@ -42,6 +42,10 @@ class ZaloUnavailable(Exception):
     """The API could not be reached or answered nonsense (connection, time-out, not JSON)."""
 
 
+class AnswerLost(ZaloUnavailable):
+    """The request was sent but no (whole) answer came: Zalo may have acted on it."""
+
+
 ERRORS: dict[int, type[ZaloError]] = {401: Unauthorized, 404: NotFound, 408: PollTimeout,
                                       429: QuotaExceeded}
 
@@ -49,23 +53,35 @@ ERRORS: dict[int, type[ZaloError]] = {401: Unauthorized, 404: NotFound, 408: Pol
 class ZaloClient:
     """Calls Zalo Bot API methods; one aiohttp session, created on first use."""
 
-    def __init__(self, *, base_url: str, token: str, request_timeout: float = 20.0) -> None:
+    def __init__(self, *, base_url: str, token: str, request_timeout: float = 20.0,
+                 connect_timeout: float = 10.0) -> None:
         self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
         self._token = token
         self.request_timeout = request_timeout
+        self.connect_timeout = connect_timeout
         self._session: aiohttp.ClientSession | None = None
 
     async def call(self, method: str, params: dict[str, Any] | None = None, *,
                    read_timeout: float | None = None) -> Any:
-        """Call `method` with a JSON body; return `result` or raise ZaloError / ZaloUnavailable."""
+        """Call `method` with a JSON body; return `result` or raise ZaloError / ZaloUnavailable.
+
+        `AnswerLost` (a ZaloUnavailable) when the request was sent but its answer never came.
+        """
+        # Separate time-outs tell a request that never left (connect) from a lost answer (read).
+        timeout = aiohttp.ClientTimeout(total=None, connect=self.connect_timeout,
+                                        sock_connect=self.connect_timeout,
+                                        sock_read=read_timeout or self.request_timeout)
         try:
-            async with self._http().post(
-                    self._prefix + method, json=params or {},
-                    timeout=aiohttp.ClientTimeout(total=read_timeout or self.request_timeout)) as resp:
+            async with self._http().post(self._prefix + method, json=params or {},
+                                         timeout=timeout) as resp:
                 status = resp.status
                 body = await self._json(resp)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.SocketTimeoutError, aiohttp.ServerDisconnectedError,
+                aiohttp.ClientPayloadError) as exc:
             # The library's message may contain the URL, and so the token: keep only the type.
+            raise AnswerLost(f"Zalo {method}: no answer after the request was sent "
+                             f"({type(exc).__name__})") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
             raise ZaloUnavailable(f"Zalo {method}: {type(exc).__name__}") from None
         return self._result(method, status, body)
 

@@ -1,0 +1,111 @@
+"""How many sends of one channel may be in flight at once: a window that shrinks under trouble.
+
+Additive increase, multiplicative decrease (as TCP does): a 429 or a call slower than
+`slow_seconds` halves the window, each other success widens it by one, between 1 and `most`.
+Every send in flight is a row marked `sending`, which a kill would leave `uncertain`; so when
+the platform slows down, fewer go out together. Knows no platform and no database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+PROMISE_SECONDS = 2.0
+"""How long room promised to a held reply is kept for it (its update may be rolled back)."""
+
+
+@dataclass
+class Slot:
+    """One send's place in the window; the sender says how the call went."""
+
+    seconds: float | None = None
+    """How long the platform call took; None when no call was made (the window is unchanged)."""
+    throttled: bool = False
+    """The platform answered 429."""
+
+
+class SendWindow:
+    """An AIMD limit on the sends in flight of one channel."""
+
+    def __init__(self, most: int, *, slow_seconds: float, name: str = "") -> None:
+        self.most = max(1, most)
+        self.size = self.most
+        self.slow_seconds = slow_seconds
+        self.name = name
+        self.busy = 0
+        self._cool_until = 0.0
+        self._waiting = 0
+        self._promised: deque[float] = deque()
+        self._changed = asyncio.Condition()
+
+    def has_room(self) -> bool:
+        """Tell whether a send could start now: not full, nobody waiting, no 429 pause running."""
+        return (self._fits() and self._waiting == 0
+                and time.monotonic() >= self._cool_until)
+
+    def promise(self) -> bool:
+        """Keep room for a reply held `sending` with its update, if there is room now.
+
+        The room counts as taken until the reply enters (`redeem`) or `PROMISE_SECONDS` pass, so
+        replies held by updates handled side by side never outnumber the window.
+        """
+        if not self.has_room():
+            return False
+        self._promised.append(time.monotonic() + PROMISE_SECONDS)
+        return True
+
+    def redeem(self) -> None:
+        """A held reply has come for the room promised to it."""
+        if self._promised:
+            self._promised.popleft()
+
+    def _fits(self) -> bool:
+        now = time.monotonic()
+        while self._promised and self._promised[0] <= now:
+            self._promised.popleft()
+        return self.busy + len(self._promised) < self.size
+
+    def cool(self, seconds: float) -> None:
+        """Note a 429's pause: `has_room` says no until it ends (the pacer holds the sends)."""
+        self._cool_until = max(self._cool_until, time.monotonic() + seconds)
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[Slot]:
+        """Wait for room, hold it for one send, then resize by how the call went."""
+        async with self._changed:
+            self._waiting += 1
+            try:
+                while not self._fits():
+                    # A promise that lapses wakes nobody: look again now and then.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._changed.wait(), PROMISE_SECONDS)
+            finally:
+                self._waiting -= 1
+            self.busy += 1
+        slot = Slot()
+        try:
+            yield slot
+        finally:
+            self.busy -= 1
+            if slot.throttled or slot.seconds is not None:
+                self._resize(slot.throttled, slot.seconds or 0.0)
+            async with self._changed:
+                self._changed.notify_all()
+
+    def _resize(self, throttled: bool, seconds: float) -> None:
+        if throttled or seconds >= self.slow_seconds:
+            if self.size > 1:
+                self.size = max(1, self.size // 2)
+                log.info("send window %s shrinks to %d (%s)", self.name, self.size,
+                         "429" if throttled else f"a call took {seconds:.1f}s")
+        elif self.size < self.most:
+            self.size += 1

@@ -1,0 +1,76 @@
+"""The send window: halved by a 429 or a slow call, widened by one per success, 1 to its cap."""
+
+from __future__ import annotations
+
+import asyncio
+
+from handlers.sendwindow import SendWindow
+
+
+async def finish(window: SendWindow, *, seconds: float = 0.01, throttled: bool = False) -> None:
+    async with window.slot() as slot:
+        slot.seconds, slot.throttled = seconds, throttled
+
+
+async def test_a_429_halves_the_window_and_each_success_widens_it_by_one() -> None:
+    window = SendWindow(8, slow_seconds=1.0)
+    await finish(window, throttled=True)
+    assert window.size == 4
+    await finish(window)
+    assert window.size == 5
+    for _ in range(10):
+        await finish(window)
+    assert window.size == 8
+
+
+async def test_slow_calls_halve_the_window_down_to_one() -> None:
+    window = SendWindow(8, slow_seconds=1.0)
+    for _ in range(5):
+        await finish(window, seconds=1.5)
+    assert window.size == 1
+
+
+async def test_a_slot_given_back_without_a_call_leaves_the_window_as_it_was() -> None:
+    window = SendWindow(8, slow_seconds=1.0)
+    await finish(window, throttled=True)
+    async with window.slot():
+        pass
+    assert window.size == 4
+
+
+async def test_a_full_window_makes_the_next_send_wait_and_says_there_is_no_room() -> None:
+    window = SendWindow(2, slow_seconds=1.0)
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with window.slot():
+            await release.wait()
+
+    holders = [asyncio.create_task(hold()) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    assert (window.busy, window.has_room()) == (2, False)
+    release.set()
+    await asyncio.gather(*holders)
+    assert (window.busy, window.has_room()) == (0, True)
+
+
+async def test_no_room_while_a_429_pause_runs() -> None:
+    window = SendWindow(8, slow_seconds=1.0)
+    window.cool(0.05)
+    assert not window.has_room()
+    await asyncio.sleep(0.06)
+    assert window.has_room()
+
+
+async def test_room_promised_to_held_replies_counts_until_they_come_or_it_lapses(
+        monkeypatch) -> None:
+    window = SendWindow(2, slow_seconds=1.0)
+    assert window.promise() and window.promise()
+    assert not window.promise() and not window.has_room()
+    window.redeem()
+    assert window.has_room()
+    monkeypatch.setattr("handlers.sendwindow.PROMISE_SECONDS", 0.01)
+    window = SendWindow(1, slow_seconds=1.0)
+    assert window.promise() and not window.has_room()
+    await asyncio.sleep(0.02)
+    assert window.has_room()  # the update that asked was rolled back, say: the room comes back
