@@ -6,11 +6,14 @@ the runner for the slot it belongs to.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from handlers import backoff
+from handlers.services import transactions
 from schedules import slots
 from schedules.catchup import catch_up
 from schedules.context import JobContext
@@ -18,6 +21,8 @@ from schedules.registry import JobSpec
 from schedules.runner import fire
 
 log = logging.getLogger(__name__)
+
+CATCH_UP_ATTEMPTS = 5
 
 
 def build_scheduler(ctx: JobContext, specs: Iterable[JobSpec]) -> AsyncIOScheduler:
@@ -37,7 +42,17 @@ def build_scheduler(ctx: JobContext, specs: Iterable[JobSpec]) -> AsyncIOSchedul
 async def start_scheduler(ctx: JobContext, specs: Iterable[JobSpec]) -> AsyncIOScheduler:
     """Settle the slots missed while down, then start firing on time."""
     specs = list(specs)
-    await catch_up(ctx, specs)
+    for attempt in range(1, CATCH_UP_ATTEMPTS + 1):
+        try:
+            await catch_up(ctx, specs)
+            break
+        except Exception as exc:
+            # Slots are claimed once, so catching up again is safe; a worker must not die of a
+            # database that is restarting as it starts.
+            if attempt == CATCH_UP_ATTEMPTS or not transactions.is_transient(exc):
+                log.exception("catching up missed job slots failed; the scheduler starts anyway")
+                break
+            await asyncio.sleep(backoff.delay(attempt, base=0.5, cap=5.0))
     scheduler = build_scheduler(ctx, specs)
     scheduler.start()
     log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))

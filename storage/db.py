@@ -105,7 +105,16 @@ def _begin_at_once(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         adapter = conn.connection.dbapi_connection
         if adapter._transaction is None:
-            await_(adapter._start_transaction())
+            try:
+                await_(adapter._start_transaction())
+            except Exception as exc:
+                # Raised here, outside SQLAlchemy's own handling: discard the dead connection
+                # (and its pool: the server ended them all, most likely) so that the next try
+                # gets a fresh one.
+                if is_disconnect(exc):
+                    conn.invalidate(exc)
+                    conn.engine.dispose(close=False)
+                raise
 
 
 def _sqlite_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -187,8 +196,10 @@ def is_disconnect(exc: BaseException) -> bool:
         state = getattr(error, "sqlstate", None)
         if isinstance(state, str) and (state in _PG_DISCONNECT or state.startswith("08")):
             return True
+        # asyncpg's InternalClientError ("another operation is in progress") is a connection
+        # still taking in the server's termination message when the next query came.
         if isinstance(error, ConnectionError | TimeoutError) or type(error).__name__ in (
-                "ConnectionDoesNotExistError", "InterfaceError"):
+                "ConnectionDoesNotExistError", "InterfaceError", "InternalClientError"):
             return True
     return False
 

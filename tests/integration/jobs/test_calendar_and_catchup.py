@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from schedules.catchup import catch_up
 from schedules.control import list_jobs, set_paused
+from schedules.scheduler import start_scheduler
 from storage.db import unit_of_work
 from storage.models import JobRun
 from storage.repositories import job_runs
+from tests.conftest import PG_ROOT
 from tests.integration.jobs.conftest import FIRED, World
 
 
@@ -125,3 +129,30 @@ async def test_a_failed_run_is_recorded_and_the_slot_can_be_retried(world: World
     assert failed.state == "failed" and failed.reason == "RuntimeError"
     retried = await fire(world.ctx, world.specs["urge_units"], FIRED)
     assert retried.state == "done" and retried.count == 4
+
+
+async def test_a_worker_starting_while_its_connections_are_cut_still_catches_up(
+        world: World, db_url: str) -> None:
+    # As in the chaos run: the database ends every connection of the worker just as it starts.
+    # The catch-up hits a dead connection, runs again on a fresh one, and the scheduler starts.
+    if not db_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    await record(world, "urge_units", datetime(2026, 11, 21, 1, 0, tzinfo=UTC))
+    world.clock.current = FIRED + timedelta(minutes=40)
+    async with world.app.sessions() as session:
+        await session.execute(select(1))  # the pool now holds a live connection
+    admin = await asyncpg.connect(PG_ROOT)
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()", db_url.rsplit("/", 1)[1])
+    finally:
+        await admin.close()
+    assert killed >= 1
+    scheduler = await start_scheduler(world.ctx, [world.specs["urge_units"]])
+    try:
+        assert scheduler.running
+        assert [r.state for r in await runs(world, "urge_units")] == [
+            "done", "missed", "missed", "done"]
+    finally:
+        scheduler.shutdown(wait=False)
