@@ -1,9 +1,12 @@
 """How many sends of one channel may be in flight at once: a window that shrinks under trouble.
 
 Additive increase, multiplicative decrease (as TCP does): a 429 or a call slower than
-`slow_seconds` halves the window, each other success widens it by one, between 1 and `most`.
-Every send in flight is a row marked `sending`, which a kill would leave `uncertain`; so when
-the platform slows down, fewer go out together. Knows no platform and no database.
+`slow_seconds` halves the window; a success widens it by one, between 1 and `most`, but only
+when the window was full as the call began (as TCP's window validation, RFC 7661): a window
+that light traffic never fills does not grow. Every send in flight is a row marked `sending`,
+which a kill would leave `uncertain`; so once trouble narrowed the window, it widens again
+only as far as the traffic needs, and when the platform slows down, fewer go out together.
+Knows no platform and no database.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class Slot:
     """How long the platform call took; None when no call was made (the window is unchanged)."""
     throttled: bool = False
     """The platform answered 429."""
+    full: bool = False
+    """The window was full as this send began (only then may its success widen it)."""
 
 
 class SendWindow:
@@ -91,21 +96,21 @@ class SendWindow:
             finally:
                 self._waiting -= 1
             self.busy += 1
-        slot = Slot()
+            slot = Slot(full=self.busy + len(self._promised) >= self.size)
         try:
             yield slot
         finally:
             self.busy -= 1
             if slot.throttled or slot.seconds is not None:
-                self._resize(slot.throttled, slot.seconds or 0.0)
+                self._resize(slot.throttled, slot.seconds or 0.0, full=slot.full)
             async with self._changed:
                 self._changed.notify_all()
 
-    def _resize(self, throttled: bool, seconds: float) -> None:
+    def _resize(self, throttled: bool, seconds: float, *, full: bool) -> None:
         if throttled or seconds >= self.slow_seconds:
             if self.size > 1:
                 self.size = max(1, self.size // 2)
                 log.info("send window %s shrinks to %d (%s)", self.name, self.size,
                          "429" if throttled else f"a call took {seconds:.1f}s")
-        elif self.size < self.most:
+        elif full and self.size < self.most:
             self.size += 1

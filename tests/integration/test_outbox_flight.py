@@ -94,14 +94,30 @@ def update(chat_id: str, update_id: str) -> Inbound:
                    text="/trogiup")
 
 
-async def test_a_429_halves_the_sends_in_flight_and_successes_widen_them_again(
+async def test_a_429_halves_the_sends_in_flight_and_full_waves_widen_them_again(
         app: App, gated: GatedChannel) -> None:
     gated.script.append(RateLimited(0.05))
     await app.sender.send_ids([await queue(app, "c0", "first")])
     assert app.sender.window_size("gated") == 4
     assert await in_flight_of_a_wave(app, gated, "after the 429") == 4  # not 8
-    assert app.sender.window_size("gated") == 8  # widened by one per success, up to the cap
+    assert app.sender.window_size("gated") == 5  # the send that filled it widened it by one
+    for n in range(6):
+        await in_flight_of_a_wave(app, gated, f"healthy {n}")
+    assert app.sender.window_size("gated") == 8
     assert await in_flight_of_a_wave(app, gated, "healthy again") == 8
+
+
+async def test_light_traffic_does_not_widen_what_trouble_narrowed(
+        app: App, gated: GatedChannel) -> None:
+    # One message at a time never fills the window, so it stays as a 429 left it: a slow phase
+    # or a kill then finds fewer messages in flight.
+    gated.script.append(RateLimited(0.05))
+    await app.sender.send_ids([await queue(app, "c0", "first")])
+    await asyncio.sleep(0.06)
+    for n in range(10):
+        await app.sender.send_ids([await queue(app, f"one {n}", "one at a time")])
+    assert app.sender.window_size("gated") == 4
+    assert await in_flight_of_a_wave(app, gated, "a sudden wave") == 4
 
 
 async def in_flight_of_a_wave(app: App, gated: GatedChannel, text: str) -> int:
@@ -135,15 +151,16 @@ async def test_a_graceful_stop_lets_the_sends_in_flight_finish_and_leaves_nothin
     gated.gate.clear()
     stop = asyncio.Event()
     running = asyncio.create_task(app.sender.run(stop))
-    await until(lambda: gated.in_flight == 8)
+    window = app.sender.window_size("gated")
+    await until(lambda: gated.in_flight == window)
     stop.set()
     await asyncio.sleep(0.05)
     gated.gate.set()
     await asyncio.wait_for(running, 5)
     found = await statuses(app)
     assert sorted(found) == ids
-    assert sorted(found.values()) == ["pending"] * 12 + ["sent"] * 8
-    assert len(gated.sent) == 8
+    assert sorted(found.values()) == ["pending"] * (20 - window) + ["sent"] * window
+    assert len(gated.sent) == window
 
 
 async def test_a_reply_is_held_sending_only_when_its_channel_has_room(

@@ -1,4 +1,4 @@
-"""The send window: halved by a 429 or a slow call, widened by one per success, 1 to its cap."""
+"""The send window: halved by a 429 or a slow call, widened by one per success that filled it."""
 
 from __future__ import annotations
 
@@ -9,18 +9,30 @@ from handlers.sendwindow import SendWindow
 
 async def finish(window: SendWindow, *, seconds: float = 0.01, throttled: bool = False) -> None:
     async with window.slot() as slot:
+        await asyncio.sleep(0)  # the call: sends begun together are in flight together
         slot.seconds, slot.throttled = seconds, throttled
 
 
-async def test_a_429_halves_the_window_and_each_success_widens_it_by_one() -> None:
+async def fill(window: SendWindow) -> None:
+    """Send as many at once as the window holds (traffic that fills it)."""
+    await asyncio.gather(*(finish(window) for _ in range(window.size)))
+
+
+async def test_light_traffic_does_not_widen_a_window_a_429_narrowed() -> None:
     window = SendWindow(8, slow_seconds=1.0)
     await finish(window, throttled=True)
+    for _ in range(20):
+        await finish(window)  # one at a time: the window is never full
     assert window.size == 4
-    await finish(window)
-    assert window.size == 5
-    for _ in range(10):
-        await finish(window)
+
+
+async def test_traffic_that_fills_the_window_widens_it_and_a_429_halves_it() -> None:
+    window = SendWindow(8, slow_seconds=1.0)
     assert window.size == 8
+    await finish(window, throttled=True)
+    assert window.size == 4
+    await fill(window)
+    assert window.size == 5  # one more per round that filled it (the send that filled it)
 
 
 async def test_slow_calls_halve_the_window_down_to_one() -> None:
