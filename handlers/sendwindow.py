@@ -1,11 +1,11 @@
 """How many sends of one channel may be in flight at once: a window that shrinks under trouble.
 
 Additive increase, multiplicative decrease (as TCP does): a 429 or a call slower than
-`slow_seconds` halves the window; a success widens it by one, between 1 and `most`, but only
-when the window was full as the call began (as TCP's window validation, RFC 7661): a window
-that light traffic never fills does not grow. Every send in flight is a row marked `sending`,
-which a kill would leave `uncertain`; so once trouble narrowed the window, it widens again
-only as far as the traffic needs, and when the platform slows down, fewer go out together.
+`slow_seconds` halves the window; a success widens it by one, up to `most`, but only when the
+traffic needs it: the window was full as the call began, or sends are waiting for room (TCP's
+window validation, RFC 7661). It starts at `START`. Every send in flight is a row marked
+`sending`, which a kill would leave `uncertain`: so light traffic keeps few in flight, a busy
+outbox opens the window within a few sends, and when the platform slows down fewer go out.
 Knows no platform and no database.
 """
 
@@ -21,6 +21,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
+
+START = 2
+"""The window before any traffic (a worker just started): it widens as sends need it."""
 
 PROMISE_SECONDS = 2.0
 """How long room promised to a held reply is kept for it (its update may be rolled back)."""
@@ -43,7 +46,7 @@ class SendWindow:
 
     def __init__(self, most: int, *, slow_seconds: float, name: str = "") -> None:
         self.most = max(1, most)
-        self.size = self.most
+        self.size = min(self.most, START)
         self.slow_seconds = slow_seconds
         self.name = name
         self.busy = 0
@@ -102,15 +105,16 @@ class SendWindow:
         finally:
             self.busy -= 1
             if slot.throttled or slot.seconds is not None:
-                self._resize(slot.throttled, slot.seconds or 0.0, full=slot.full)
+                self._resize(slot.throttled, slot.seconds or 0.0,
+                             needed=slot.full or self._waiting > 0)
             async with self._changed:
                 self._changed.notify_all()
 
-    def _resize(self, throttled: bool, seconds: float, *, full: bool) -> None:
+    def _resize(self, throttled: bool, seconds: float, *, needed: bool) -> None:
         if throttled or seconds >= self.slow_seconds:
             if self.size > 1:
                 self.size = max(1, self.size // 2)
                 log.info("send window %s shrinks to %d (%s)", self.name, self.size,
                          "429" if throttled else f"a call took {seconds:.1f}s")
-        elif full and self.size < self.most:
+        elif needed and self.size < self.most:
             self.size += 1

@@ -147,6 +147,9 @@ async def test_marks_of_concurrent_sends_share_their_commits(app: App, clock_tim
                                           concurrency=20))
     app.add_channel(channel)
     app.sender.pacer = MemoryPacing(Pacer(monotonic=clock_time))
+    for index in range(20):  # a busy outbox first: the send window widens to 20
+        await queue(app, f"w{index}", "xin chào")
+    assert await app.sender.drain_once() == 20
     for index in range(20):
         await queue(app, f"c{index}", "xin chào")
     commits: list[int] = []
@@ -159,8 +162,9 @@ async def test_marks_of_concurrent_sends_share_their_commits(app: App, clock_tim
         assert await app.sender.drain_once() == 20
     finally:
         event.remove(app.engine.sync_engine, "commit", count)
-    assert sorted(chat for chat, _, _ in channel.sent) == sorted(f"c{i}" for i in range(20))
+    assert sorted(chat for chat, _, _ in channel.sent[20:]) == sorted(f"c{i}" for i in range(20))
     async with app.sessions() as session:
         statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
     assert set(statuses) == {"sent"}
-    assert len(commits) <= 6, f"{len(commits)} commits for 20 messages"
+    # One transaction a mark would be 40 (and the claim); shared, a handful.
+    assert len(commits) <= 10, f"{len(commits)} commits for 20 messages"

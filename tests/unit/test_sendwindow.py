@@ -1,4 +1,4 @@
-"""The send window: halved by a 429 or a slow call, widened by one per success that filled it."""
+"""The send window: halved by a 429 or a slow call, widened by one per success the traffic needed."""
 
 from __future__ import annotations
 
@@ -18,21 +18,24 @@ async def fill(window: SendWindow) -> None:
     await asyncio.gather(*(finish(window) for _ in range(window.size)))
 
 
-async def test_light_traffic_does_not_widen_a_window_a_429_narrowed() -> None:
+async def test_light_traffic_keeps_the_window_as_it_started() -> None:
     window = SendWindow(8, slow_seconds=1.0)
-    await finish(window, throttled=True)
     for _ in range(20):
-        await finish(window)  # one at a time: the window is never full
-    assert window.size == 4
+        await finish(window)  # one at a time: the window is never full, nobody waits
+    assert window.size == 2
 
 
-async def test_traffic_that_fills_the_window_widens_it_and_a_429_halves_it() -> None:
+async def test_sends_waiting_for_room_widen_the_window_and_a_429_halves_it() -> None:
     window = SendWindow(8, slow_seconds=1.0)
+    await asyncio.gather(*(finish(window) for _ in range(20)))  # a busy outbox
     assert window.size == 8
     await finish(window, throttled=True)
     assert window.size == 4
     await fill(window)
-    assert window.size == 5  # one more per round that filled it (the send that filled it)
+    assert window.size == 5  # one more: the send that filled it
+    for _ in range(20):
+        await finish(window)
+    assert window.size == 5  # light traffic again: no wider
 
 
 async def test_slow_calls_halve_the_window_down_to_one() -> None:
@@ -47,7 +50,7 @@ async def test_a_slot_given_back_without_a_call_leaves_the_window_as_it_was() ->
     await finish(window, throttled=True)
     async with window.slot():
         pass
-    assert window.size == 4
+    assert window.size == 1
 
 
 async def test_a_full_window_makes_the_next_send_wait_and_says_there_is_no_room() -> None:
