@@ -73,12 +73,12 @@ class OutboxSender:
         """Keep room for a reply to `chat` if it can leave at once; False when it must wait.
 
         With room the router queues it `sending` (held); without, `claimed`. There is no room
-        when this worker is stopping, another message to the chat is on its way or waiting, or
-        the channel's send window is full (room kept for held replies included) or cooling after
-        a 429.
+        when this worker is stopping, or the channel's send window is full (room kept for held
+        replies included) or cooling after a 429. A message to the same chat ahead of it is no
+        reason: it is one call ahead, and a held reply waits for nothing else.
         """
         channel = self.channels.get(chat.channel)
-        if channel is None or self.stopping or chat.key in self._chat_locks:
+        if channel is None or self.stopping:
             return False
         return self._window(channel.name, getattr(channel, "pacing", None)).promise()
 
@@ -187,9 +187,6 @@ class OutboxSender:
         # first served): replies to two updates of one chat leave in the updates' order.
         chat = rows[0].message.chat.key
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
-        if lock.locked():
-            # Another message to this chat goes first: a reply held `sending` must not wait so.
-            rows = [await self._unmark(row, redeem=True) if row.marked else row for row in rows]
         try:
             async with lock:
                 for index, row in enumerate(rows):
@@ -245,9 +242,9 @@ class OutboxSender:
         return self._windows[name]
 
     async def _send_one(self, row: Claimed, sent: list[int], slot: Slot) -> datetime | None:
-        channel = self.channels[row.message.chat.channel]
         if self.stopping:
             return await self._put_back(row)
+        channel = self.channels[row.message.chat.channel]
         if not row.marked and not await self._marks.sending(row.id):
             # Held past the lease and taken back: another worker sends it (or sent it).
             log.info("outbox row %s was taken back before it was sent; left to others", row.id)
@@ -257,6 +254,10 @@ class OutboxSender:
             # A 429 for the whole bot arrived while this row was being marked: not sent, so safe
             # to put back.
             return await self._retry_at(row, delay=paused, error="paused after a 429", counts=False)
+        return await self._call_and_record(channel, row, sent, slot)
+
+    async def _call_and_record(self, channel: Channel, row: Claimed, sent: list[int],
+                               slot: Slot) -> datetime | None:
         try:
             platform_id = await self._call(channel, self._with_progress(row), slot)
         except RateLimited as exc:
