@@ -33,10 +33,10 @@ from handlers.clock import Clock
 from handlers.metrics import Metrics
 from handlers.pacing import MemoryPacing, Pacing
 from handlers.sendmarks import StatusMarks
+from handlers.sendoutcomes import Outcomes
 from handlers.sendwindow import SendWindow, Slot
-from handlers.services import chats as chat_service
 from handlers.services import outgoing
-from handlers.services.outgoing import Claimed, Status
+from handlers.services.outgoing import Claimed
 from handlers.services.transactions import Sessions, unit_of_work
 from handlers.settings import OutboxSettings, PacingSettings
 from handlers.types import ChatRef, Outbound
@@ -65,7 +65,7 @@ class OutboxSender:
         self._windows: dict[str, SendWindow] = {}
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self._marks = StatusMarks(sessions, clock=clock, worker=worker_id)
-        self._next_due: datetime | None = None
+        self.outcomes = Outcomes(sessions, clock=clock, worker=worker_id)
         self.stopping = False
         """Set at a graceful stop: no new call starts; the rows not yet sent go back to pending."""
 
@@ -152,9 +152,9 @@ class OutboxSender:
         base = self.settings.drain_interval_seconds
         wait = min(max(base, self.settings.idle_max_seconds),
                    base * 2 ** min(max(empty_rounds - 1, 0), 16))
-        if self._next_due is not None:
-            wait = min(wait, max(0.05, (self._next_due - self.clock.now()).total_seconds()))
-            self._next_due = None
+        if self.outcomes.next_due is not None:
+            wait = min(wait, max(0.05, (self.outcomes.next_due - self.clock.now()).total_seconds()))
+            self.outcomes.next_due = None
         return wait
 
     async def flag_stale(self) -> list[int]:
@@ -192,7 +192,7 @@ class OutboxSender:
                 for index, row in enumerate(rows):
                     resume_at = await self._paced_send(row, sent)
                     if resume_at is not None:
-                        await self._postpone([r.id for r in rows[index + 1:]], until=resume_at)
+                        await self.outcomes.postpone([r.id for r in rows[index + 1:]], until=resume_at)
                         return index
                 return len(rows)
         finally:
@@ -204,33 +204,33 @@ class OutboxSender:
         channel = self.channels[row.message.chat.channel]
         pacing: PacingSettings | None = getattr(channel, "pacing", None)
         if self.stopping:
-            return await self._put_back(row)
+            return await self.outcomes.put_back(row)
         if pacing is not None:
             wait = self.pacer.chat_wait(pacing, row.message.chat)
             if wait > pacing.max_wait_seconds:
                 until = self.clock.now() + timedelta(seconds=wait)
-                await self._postpone([row.id], until=until)
+                await self.outcomes.postpone([row.id], until=until)
                 return until
         window = self._window(channel.name, pacing)
         if row.marked:
             window.redeem()
             if not window.has_room():
-                row = await self._unmark(row)
+                row = await self.outcomes.unmark(row)
         async with window.slot() as slot:
             if pacing is not None:
                 booking = await self.pacer.reserve(pacing, row.message.chat)
                 if not booking.booked:
                     # Another worker's messages to this chat came first (shared pacing).
                     until = self.clock.now() + timedelta(seconds=booking.wait)
-                    await self._postpone([row.id], until=until)
+                    await self.outcomes.postpone([row.id], until=until)
                     return until
                 if row.marked and booking.wait > MARKED_WAIT_SECONDS:
-                    row = await self._unmark(row)
+                    row = await self.outcomes.unmark(row)
                 await asyncio.sleep(booking.wait)
                 if paused := self.pacer.paused_for(row.message.chat):
                     # A 429 arrived for this chat or bot while we waited for the slot.
                     until = self.clock.now() + timedelta(seconds=paused)
-                    await self._postpone([row.id], until=until)
+                    await self.outcomes.postpone([row.id], until=until)
                     return until
             return await self._send_one(row, sent, slot)
 
@@ -243,7 +243,7 @@ class OutboxSender:
 
     async def _send_one(self, row: Claimed, sent: list[int], slot: Slot) -> datetime | None:
         if self.stopping:
-            return await self._put_back(row)
+            return await self.outcomes.put_back(row)
         channel = self.channels[row.message.chat.channel]
         if not row.marked and not await self._marks.sending(row.id):
             # Held past the lease and taken back: another worker sends it (or sent it).
@@ -253,7 +253,7 @@ class OutboxSender:
                 paused := self.pacer.paused_for(row.message.chat)):
             # A 429 for the whole bot arrived while this row was being marked: not sent, so safe
             # to put back.
-            return await self._retry_at(row, delay=paused, error="paused after a 429", counts=False)
+            return await self.outcomes.retry_at(row, delay=paused, error="paused after a 429", counts=False)
         return await self._call_and_record(channel, row, sent, slot)
 
     async def _call_and_record(self, channel: Channel, row: Claimed, sent: list[int],
@@ -265,18 +265,18 @@ class OutboxSender:
             self._windows[channel.name].cool(exc.retry_after)
             if getattr(channel, "pacing", None) is not None:
                 await self.pacer.hold(row.message.chat, exc.retry_after, whole_bot=exc.whole_bot)
-            return await self._retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
+            return await self.outcomes.retry_at(row, delay=exc.retry_after, error=str(exc), counts=False)
         except ChannelPaused as exc:
             delay = max(0.0, (exc.until - self.clock.now()).total_seconds())
-            return await self._retry_at(row, delay=delay, error=str(exc), counts=False)
+            return await self.outcomes.retry_at(row, delay=delay, error=str(exc), counts=False)
         except DeliveryUnknown as exc:
-            await self._uncertain(row, str(exc))
+            await self.outcomes.uncertain(row, str(exc))
         except RecipientGone as exc:
-            await self._gone(row, str(exc))
+            await self.outcomes.gone(row, str(exc))
         except ChatMigrated as exc:
-            await self._migrate(row, exc.new_chat_id)
+            await self.outcomes.migrate(row, exc.new_chat_id)
         except PermanentSendError as exc:
-            await self._fail(row.id, str(exc))
+            await self.outcomes.fail(row.id, str(exc))
         except TransientSendError as exc:
             return await self._transient(row, str(exc))
         except Exception as exc:
@@ -303,82 +303,13 @@ class OutboxSender:
 
     def _with_progress(self, row: Claimed) -> Outbound:
         """The row's message, with the hook that records each part of a split text as it leaves."""
-        return replace(row.message, part_sent=partial(self._part_sent, row.id))
-
-    async def _part_sent(self, row_id: int, parts: int) -> None:
-        try:
-            async with unit_of_work(self.sessions) as session:
-                await outgoing.record_parts(session, row_id, parts)
-        except Exception as exc:
-            # A part left and could not be recorded: a retry might send it again, so none comes.
-            log.exception("outbox row %s: part %d sent but not recorded", row_id, parts)
-            raise DeliveryUnknown(f"part {parts} sent but not recorded") from exc
-
-    async def _unmark(self, row: Claimed, *, redeem: bool = False) -> Claimed:
-        """Take a held reply back to `claimed` before it waits; it is marked again before its call."""
-        if redeem:
-            channel = self.channels[row.message.chat.channel]
-            self._window(channel.name, getattr(channel, "pacing", None)).redeem()
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.unmark_sending(session, row.id, worker=self.worker_id,
-                                          now=self.clock.now())
-        log.debug("outbox row %s held for its update must wait: claimed again", row.id)
-        return replace(row, marked=False)
-
-    async def _put_back(self, row: Claimed) -> datetime:
-        """Stopping: a row not yet sent goes back to pending, for whichever worker runs next."""
-        now = self.clock.now()
-        await self._postpone([row.id], until=now)
-        return now
-
-    async def _uncertain(self, row: Claimed, error: str) -> None:
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.set_outcome(session, row.id, status=Status.UNCERTAIN,
-                                       error=f"answer lost: {error}")
-        log.warning("outbox row %s to %s may or may not have arrived (%s): kept 'uncertain', "
-                    "not retried", row.id, row.message.chat.key, error)
+        return replace(row.message, part_sent=partial(self.outcomes.part_sent, row.id))
 
     async def _transient(self, row: Claimed, error: str) -> datetime:
         if row.attempts >= self.settings.max_attempts:
             log.warning("outbox row %s failed after %d attempts: %s", row.id, row.attempts, error)
-            await self._fail(row.id, error)
+            await self.outcomes.fail(row.id, error)
             return self.clock.now()
         delay = backoff.delay(row.attempts, base=self.settings.backoff_base_seconds,
                               cap=self.settings.backoff_max_seconds, rng=self.rng)
-        return await self._retry_at(row, delay=delay, error=error, counts=True)
-
-    async def _retry_at(self, row: Claimed, *, delay: float, error: str, counts: bool) -> datetime:
-        until = self.clock.now() + timedelta(seconds=delay)
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.set_outcome(session, row.id, status=Status.PENDING, error=error,
-                                       not_before=until, attempt_counts=counts)
-        return until
-
-    async def _postpone(self, row_ids: list[int], *, until: datetime) -> None:
-        """Put claimed rows back, due at `until`, without counting the claim as an attempt."""
-        if not row_ids:
-            return
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.postpone(session, row_ids, worker=self.worker_id, until=until)
-        if self._next_due is None or until < self._next_due:
-            self._next_due = until
-        log.debug("outbox rows %s postponed until %s", row_ids, until.isoformat())
-
-    async def _gone(self, row: Claimed, error: str) -> None:
-        chat = row.message.chat
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.set_outcome(session, row.id, status=Status.GONE, error=error)
-            await chat_service.mark_unreachable(session, chat)
-        log.info("chat %s is gone (%s); outbox row %s kept as gone", chat.key, error, row.id)
-
-    async def _migrate(self, row: Claimed, new_chat_id: str) -> None:
-        old = row.message.chat
-        async with unit_of_work(self.sessions) as session:
-            await chat_service.migrate(session, channel=old.channel, old_chat_id=old.chat_id,
-                                       new_chat_id=new_chat_id)
-            await outgoing.set_outcome(session, row.id, status=Status.PENDING,
-                                       attempt_counts=False)
-
-    async def _fail(self, row_id: int, error: str) -> None:
-        async with unit_of_work(self.sessions) as session:
-            await outgoing.set_outcome(session, row_id, status=Status.FAILED, error=error)
+        return await self.outcomes.retry_at(row, delay=delay, error=error, counts=True)

@@ -245,6 +245,6 @@ async def test_an_idle_sender_backs_off_and_wakes_for_a_postponed_row(app: App, 
     base = settings.drain_interval_seconds
     assert waits[:3] == [base, 2 * base, 4 * base]
     assert waits[-1] == settings.idle_max_seconds and waits == sorted(waits)
-    sender._next_due = clock.now() + timedelta(seconds=0.5)
+    sender.outcomes.next_due = clock.now() + timedelta(seconds=0.5)
     assert sender._idle_seconds(7) == pytest.approx(0.5)
     assert sender._idle_seconds(7) == settings.idle_max_seconds  # used once, then forgotten
