@@ -44,6 +44,9 @@ from handlers.types import ChatRef, Outbound
 log = logging.getLogger(__name__)
 
 MARKED_WAIT_SECONDS = 0.05
+HELD_WAIT_SECONDS = 0.5
+"""How long a held reply may wait `sending` for the message ahead of it in its chat (one call,
+normally): past that it goes back to `claimed` first, so a kill cannot leave it `uncertain`."""
 """A reply held `sending` that must wait longer than this goes back to `claimed` while it waits."""
 
 
@@ -188,16 +191,35 @@ class OutboxSender:
         chat = rows[0].message.chat.key
         lock = self._chat_locks.setdefault(chat, asyncio.Lock())
         try:
-            async with lock:
+            if not await self._lock_soon(lock, rows):
+                # What is ahead in this chat is taking long: a held reply waits `claimed`.
+                rows = [await self.outcomes.unmark(row) if row.marked else row for row in rows]
+                await lock.acquire()
+            try:
                 for index, row in enumerate(rows):
                     resume_at = await self._paced_send(row, sent)
                     if resume_at is not None:
-                        await self.outcomes.postpone([r.id for r in rows[index + 1:]], until=resume_at)
+                        await self.outcomes.postpone([r.id for r in rows[index + 1:]],
+                                                     until=resume_at)
                         return index
                 return len(rows)
+            finally:
+                lock.release()
         finally:
             if not lock.locked() and self._chat_locks.get(chat) is lock:
                 del self._chat_locks[chat]
+
+    @staticmethod
+    async def _lock_soon(lock: asyncio.Lock, rows: list[Claimed]) -> bool:
+        """Take the chat's lock; for held replies, give up after `HELD_WAIT_SECONDS`."""
+        if not any(row.marked for row in rows):
+            await lock.acquire()
+            return True
+        try:
+            await asyncio.wait_for(lock.acquire(), HELD_WAIT_SECONDS)
+        except TimeoutError:
+            return False
+        return True
 
     async def _paced_send(self, row: Claimed, sent: list[int]) -> datetime | None:
         """Send one row when its chat and bot may; None when sent, else when the chat may go on."""

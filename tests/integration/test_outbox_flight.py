@@ -204,3 +204,25 @@ async def test_a_held_reply_behind_a_message_to_its_chat_waits_one_call_and_keep
     gated.gate.set()
     assert (await first, await reply) == (1, 1)
     assert gated.sent[0] == "queued earlier" and len(gated.sent) == 2
+
+
+async def test_a_held_reply_behind_a_slow_message_to_its_chat_waits_claimed(
+        app: App, federation: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The call ahead takes long (a slow platform): past HELD_WAIT_SECONDS the held reply goes
+    # back to `claimed`, so a kill meanwhile cannot leave it `uncertain` unsent.
+    monkeypatch.setattr("handlers.delivery.HELD_WAIT_SECONDS", 0.2)
+    gated = GatedChannel()
+    app.add_channel(gated)
+    held = (await app.router.handle(update("u1", "1"))).held
+    gated.gate.clear()
+    first = asyncio.create_task(app.sender.send_ids([await queue(app, "u1", "queued earlier")]))
+    await until(lambda: gated.in_flight == 1)
+    reply = asyncio.create_task(app.sender.send_held(held))
+    await until(lambda: _status_is(app, held[0].id, "claimed"))
+    gated.gate.set()
+    assert (await first, await reply) == (1, 1)
+    assert gated.sent[0] == "queued earlier" and len(gated.sent) == 2
+
+
+async def _status_is(app: App, row_id: int, status: str) -> bool:
+    return (await statuses(app)).get(row_id) == status
