@@ -236,9 +236,9 @@ class OutboxSender:
         window = self._window(channel.name, pacing)
         if row.marked:
             window.redeem()
-            if not (window.healthy or window.has_room()):
+            if not window.has_room():
                 row = await self.outcomes.unmark(row)
-        async with window.slot(held=row.marked) as slot:
+        async with window.slot() as slot:
             if pacing is not None:
                 booking = await self.pacer.reserve(pacing, row.message.chat)
                 if not booking.booked:

@@ -60,23 +60,13 @@ class SendWindow:
         return (self._fits() and self._waiting == 0
                 and time.monotonic() >= self._cool_until)
 
-    @property
-    def healthy(self) -> bool:
-        """Tell whether the window is wide open: at its cap, no 429 pause running.
-
-        Then the platform answers fast and nothing narrowed the window: a reply to the person
-        who just wrote may go at once even past the window (`promise`, `slot(held=True)`).
-        Once a 429 or a slow call narrowed it, held replies take their turn like the rest.
-        """
-        return self.size >= self.most and time.monotonic() >= self._cool_until
-
     def promise(self) -> bool:
-        """Keep room for a reply held `sending` with its update, if it can leave at once.
+        """Keep room for a reply held `sending` with its update, if there is room now.
 
         The room counts as taken until the reply enters (`redeem`) or `PROMISE_SECONDS` pass, so
-        replies held by updates handled side by side never outnumber a narrowed window.
+        replies held by updates handled side by side never outnumber the window.
         """
-        if not (self.healthy or self.has_room()):
+        if not self.has_room():
             return False
         self._promised.append(time.monotonic() + PROMISE_SECONDS)
         return True
@@ -97,12 +87,12 @@ class SendWindow:
         self._cool_until = max(self._cool_until, time.monotonic() + seconds)
 
     @asynccontextmanager
-    async def slot(self, *, held: bool = False) -> AsyncIterator[Slot]:
-        """Wait for room (a held reply in a healthy window does not), hold it, then resize."""
+    async def slot(self) -> AsyncIterator[Slot]:
+        """Wait for room, hold it for one send, then resize by how the call went."""
         async with self._changed:
             self._waiting += 1
             try:
-                while not (held and self.healthy) and not self._fits():
+                while not self._fits():
                     # A promise that lapses wakes nobody: look again now and then.
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), PROMISE_SECONDS)
