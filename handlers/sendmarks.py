@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 
+from handlers import backoff
 from handlers.clock import Clock
 from handlers.services import outgoing
-from handlers.services.transactions import Sessions, begin_work
+from handlers.services.transactions import Sessions, begin_work, is_transient
+
+MARK_ATTEMPTS = 4
 
 
 class StatusMarks:
@@ -45,13 +48,7 @@ class StatusMarks:
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                async with begin_work(self.engine) as work:
-                    now = self.clock.now()
-                    await outgoing.record_sent(
-                        work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
-                    starting = [r for r, _, sending, _ in batch if sending]
-                    mine = await outgoing.start_sending(
-                        work.session, starting, worker=self.worker, now=now) if starting else set()
+                mine = await self._commit(batch)
             except Exception as exc:
                 for *_, future in batch:
                     if not future.done():
@@ -60,3 +57,24 @@ class StatusMarks:
             for row_id, _, sending, future in batch:
                 if not future.done():
                     future.set_result(row_id in mine if sending else True)
+
+    async def _commit(self, batch: list[tuple[int, str | None, bool, asyncio.Future[bool]]]
+                      ) -> set[int]:
+        # A connection cut or a busy database must not leave a delivered message `sending` (a
+        # live worker's row would turn `uncertain`): the marks are tried again, on a fresh
+        # connection. Both are safe to repeat: `sent` is set again, and a `sending` mark that
+        # did commit before its answer was lost finds the row no longer `claimed` (not sent).
+        for attempt in range(1, MARK_ATTEMPTS + 1):
+            try:
+                async with begin_work(self.engine) as work:
+                    now = self.clock.now()
+                    await outgoing.record_sent(
+                        work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
+                    starting = [r for r, _, sending, _ in batch if sending]
+                    return await outgoing.start_sending(
+                        work.session, starting, worker=self.worker, now=now) if starting else set()
+            except Exception as exc:
+                if attempt == MARK_ATTEMPTS or not is_transient(exc):
+                    raise
+                await asyncio.sleep(backoff.delay(attempt, base=0.05, cap=1.0))
+        raise AssertionError("unreachable")

@@ -108,6 +108,6 @@ class PacingSettings(Frozen):
     overall_burst: int = Field(5, ge=1)
     max_wait_seconds: float = Field(0.5, ge=0)
     """A message whose chat is free within this wait is held in memory; later ones are requeued."""
-    concurrency: int = Field(20, ge=1, le=100)
+    concurrency: int = Field(8, ge=1, le=100)
     """The most sends of this channel in flight at once (different chats); the send window
     (handlers/sendwindow.py) keeps fewer unless the traffic needs them."""

@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from handlers.types import ChannelLimits, ChatRef, Inbound, Outbound
 from storage.db import unit_of_work
 from storage.models import OutboxMessage
 from storage.repositories import outbox
+from tests.conftest import PG_ROOT
 
 ROOMY = PacingSettings(per_chat_per_second=100, chat_burst=10, per_group_per_minute=600,
                        group_burst=10, overall_per_second=1000, overall_burst=100,
@@ -226,3 +228,27 @@ async def test_a_held_reply_behind_a_slow_message_to_its_chat_waits_claimed(
 
 async def _status_is(app: App, row_id: int, status: str) -> bool:
     return (await statuses(app)).get(row_id) == status
+
+
+async def test_a_sent_mark_outlives_a_connection_cut(app: App, gated: GatedChannel,
+                                                     db_url: str) -> None:
+    # The database ends every connection while a message is in its call: the `sent` mark that
+    # follows runs again on a fresh connection, so the delivered message is not left `sending`
+    # (where a live worker's lease would turn it `uncertain`).
+    if not db_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    gated.gate.clear()
+    row_id = await queue(app, "c1", "across a cut")
+    sending = asyncio.create_task(app.sender.send_ids([row_id]))
+    await until(lambda: gated.in_flight == 1)
+    admin = await asyncpg.connect(PG_ROOT)
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()", db_url.rsplit("/", 1)[1])
+    finally:
+        await admin.close()
+    assert killed >= 1
+    gated.gate.set()
+    assert await sending == 1
+    assert (await statuses(app))[row_id] == "sent"
