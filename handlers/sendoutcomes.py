@@ -65,6 +65,7 @@ class Outcomes:
         async with unit_of_work(self.sessions) as session:
             await outgoing.set_outcome(session, row.id, status=Status.PENDING, error=error,
                                        not_before=until, attempt_counts=counts)
+        self._due(until)
         return until
 
     async def postpone(self, row_ids: list[int], *, until: datetime) -> None:
@@ -73,8 +74,7 @@ class Outcomes:
             return
         async with unit_of_work(self.sessions) as session:
             await outgoing.postpone(session, row_ids, worker=self.worker, until=until)
-        if self.next_due is None or until < self.next_due:
-            self.next_due = until
+        self._due(until)
         log.debug("outbox rows %s postponed until %s", row_ids, until.isoformat())
 
     async def gone(self, row: Claimed, error: str) -> None:
@@ -93,8 +93,14 @@ class Outcomes:
                                        new_chat_id=new_chat_id)
             await outgoing.set_outcome(session, row.id, status=Status.PENDING,
                                        attempt_counts=False)
+        self._due(self.clock.now())
 
     async def fail(self, row_id: int, error: str) -> None:
         """Refused for good, or out of attempts: the row `failed`."""
         async with unit_of_work(self.sessions) as session:
             await outgoing.set_outcome(session, row_id, status=Status.FAILED, error=error)
+
+    def _due(self, until: datetime) -> None:
+        # A row put back pending wakes this worker's idle sender when it falls due.
+        if self.next_due is None or until < self.next_due:
+            self.next_due = until

@@ -58,6 +58,7 @@ def telegram_config(db_url: str, fake: FakeTelegram, *, mode: str = "polling",
     return config.model_copy(update={
         "telegram": tg, "web": config.web.model_copy(update={"port": port}),
         "outbox": config.outbox.model_copy(update={"drain_interval_seconds": 0.1,
+                                                   "idle_max_seconds": 1.0,
                                                    "backoff_base_seconds": 0.2})})
 
 

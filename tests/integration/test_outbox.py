@@ -248,3 +248,14 @@ async def test_an_idle_sender_backs_off_and_wakes_for_a_postponed_row(app: App, 
     sender.outcomes.next_due = clock.now() + timedelta(seconds=0.5)
     assert sender._idle_seconds(7) == pytest.approx(0.5)
     assert sender._idle_seconds(7) == settings.idle_max_seconds  # used once, then forgotten
+
+
+async def test_a_retry_wakes_the_idle_sender_when_it_falls_due(app: App, flaky: FlakyChannel,
+                                                               clock) -> None:
+    # A transient failure puts the row back for later: the idle sender must not sleep past it.
+    flaky.script.append(TransientSendError("502 Bad Gateway"))
+    row_id = await queue(app, "k1")
+    assert await app.sender.send_ids([row_id]) == 0
+    due = app.sender.outcomes.next_due
+    assert due is not None and due > clock.now()
+    assert app.sender._idle_seconds(10) <= (due - clock.now()).total_seconds()
