@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers import backoff
 from handlers.clock import Clock
 from handlers.services import outgoing
-from handlers.services.transactions import Sessions, begin_work, is_transient
+from handlers.services.transactions import Sessions, begin_work, retry_transient
 
 MARK_ATTEMPTS = 4
 
@@ -64,17 +63,13 @@ class StatusMarks:
         # live worker's row would turn `uncertain`): the marks are tried again, on a fresh
         # connection. Both are safe to repeat: `sent` is set again, and a `sending` mark that
         # did commit before its answer was lost finds the row no longer `claimed` (not sent).
-        for attempt in range(1, MARK_ATTEMPTS + 1):
-            try:
-                async with begin_work(self.engine) as work:
-                    now = self.clock.now()
-                    await outgoing.record_sent(
-                        work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
-                    starting = [r for r, _, sending, _ in batch if sending]
-                    return await outgoing.start_sending(
-                        work.session, starting, worker=self.worker, now=now) if starting else set()
-            except Exception as exc:
-                if attempt == MARK_ATTEMPTS or not is_transient(exc):
-                    raise
-                await asyncio.sleep(backoff.delay(attempt, base=0.05, cap=1.0))
-        raise AssertionError("unreachable")
+        async def commit() -> set[int]:
+            async with begin_work(self.engine) as work:
+                now = self.clock.now()
+                await outgoing.record_sent(
+                    work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
+                starting = [r for r, _, sending, _ in batch if sending]
+                return await outgoing.start_sending(
+                    work.session, starting, worker=self.worker, now=now) if starting else set()
+
+        return await retry_transient(commit, attempts=MARK_ATTEMPTS, base=0.05, cap=1.0)

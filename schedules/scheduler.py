@@ -6,13 +6,11 @@ the runner for the slot it belongs to.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from handlers import backoff
 from handlers.services import transactions
 from schedules import slots
 from schedules.catchup import catch_up
@@ -42,17 +40,13 @@ def build_scheduler(ctx: JobContext, specs: Iterable[JobSpec]) -> AsyncIOSchedul
 async def start_scheduler(ctx: JobContext, specs: Iterable[JobSpec]) -> AsyncIOScheduler:
     """Settle the slots missed while down, then start firing on time."""
     specs = list(specs)
-    for attempt in range(1, CATCH_UP_ATTEMPTS + 1):
-        try:
-            await catch_up(ctx, specs)
-            break
-        except Exception as exc:
-            # Slots are claimed once, so catching up again is safe; a worker must not die of a
-            # database that is restarting as it starts.
-            if attempt == CATCH_UP_ATTEMPTS or not transactions.is_transient(exc):
-                log.exception("catching up missed job slots failed; the scheduler starts anyway")
-                break
-            await asyncio.sleep(backoff.delay(attempt, base=0.5, cap=5.0))
+    try:
+        # Slots are claimed once, so catching up again is safe; a worker must not die of a
+        # database that is restarting as it starts.
+        await transactions.retry_transient(lambda: catch_up(ctx, specs),
+                                           attempts=CATCH_UP_ATTEMPTS, base=0.5, cap=5.0)
+    except Exception:
+        log.exception("catching up missed job slots failed; the scheduler starts anyway")
     scheduler = build_scheduler(ctx, specs)
     scheduler.start()
     log.info("scheduler started: %s", ", ".join(j.id for j in scheduler.get_jobs()))

@@ -32,6 +32,17 @@ PG_ROOT = os.environ.get("SANGKIEN_TEST_PG", "postgresql://postgres@127.0.0.1:54
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
+async def end_connections(db_url: str) -> int:
+    """End every connection to the PostgreSQL database of `db_url` (as a restart does)."""
+    admin = await asyncpg.connect(PG_ROOT)
+    try:
+        return await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()", db_url.rsplit("/", 1)[1])
+    finally:
+        await admin.close()
+
+
 async def _pg_admin(sql: str) -> None:
     conn = await asyncpg.connect(PG_ROOT, timeout=5)
     try:

@@ -15,9 +15,9 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from handlers.pacing import MemoryPacing, Pacer, Pacing, Slot, lane_limits, pause_key
+from handlers.services.transactions import is_disconnect, is_transient, retry_transient
 from handlers.settings import PacingSettings
 from handlers.types import ChatRef
-from storage.db import is_disconnect, is_transient
 from storage.repositories import pacing_lanes as repo
 
 log = logging.getLogger(__name__)
@@ -123,15 +123,12 @@ class SharedPacing:
     async def _run(self, call: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         # One autocommit statement: no BEGIN or COMMIT round trips. Once more after a transient
         # error (a connection the server dropped, a deadlock with another worker).
-        for attempt in (1, 2):
-            try:
-                async with self.engine.connect() as conn:
-                    await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    return await call(conn)
-            except Exception as exc:
-                if attempt == 2 or not is_transient(exc):
-                    raise
-        raise AssertionError("unreachable")
+        async def once() -> T:
+            async with self.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return await call(conn)
+
+        return await retry_transient(once, attempts=2, base=0.0, cap=0.0)
 
 
 def pacing_for(engine: AsyncEngine) -> Pacing:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 from sqlalchemy import func, select
 
 from storage.models import FailedUpdate, ProcessedUpdate
-from tests.conftest import PG_ROOT
+from tests.conftest import end_connections
 from tests.fakes.telegram_harness import TelegramBot, running_bot
 
 
@@ -60,14 +59,7 @@ async def test_connections_killed_under_the_bot_are_replaced_and_nothing_is_lost
     an = tg.user(912)
     assert (await an.says("/trogiup")).status == 200  # the pool now holds live connections
     await tg.fake.next_message(an.chat)
-    database = db_url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(PG_ROOT)
-    try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid()", database)
-    finally:
-        await admin.close()
+    killed = await end_connections(db_url)
     assert killed >= 1
     assert (await an.says("/trogiup")).status == 200
     await tg.fake.next_message(an.chat)

@@ -10,7 +10,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ from handlers.types import ChannelLimits, ChatRef, Inbound, Outbound
 from storage.db import unit_of_work
 from storage.models import OutboxMessage
 from storage.repositories import outbox
-from tests.conftest import PG_ROOT
+from tests.conftest import end_connections
 
 ROOMY = PacingSettings(per_chat_per_second=100, chat_burst=10, per_group_per_minute=600,
                        group_burst=10, overall_per_second=1000, overall_burst=100,
@@ -241,13 +240,7 @@ async def test_a_sent_mark_outlives_a_connection_cut(app: App, gated: GatedChann
     row_id = await queue(app, "c1", "across a cut")
     sending = asyncio.create_task(app.sender.send_ids([row_id]))
     await until(lambda: gated.in_flight == 1)
-    admin = await asyncpg.connect(PG_ROOT)
-    try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid()", db_url.rsplit("/", 1)[1])
-    finally:
-        await admin.close()
+    killed = await end_connections(db_url)
     assert killed >= 1
     gated.gate.set()
     assert await sending == 1

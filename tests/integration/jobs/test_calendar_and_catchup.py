@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from schedules.scheduler import start_scheduler
 from storage.db import unit_of_work
 from storage.models import JobRun
 from storage.repositories import job_runs
-from tests.conftest import PG_ROOT
+from tests.conftest import end_connections
 from tests.integration.jobs.conftest import FIRED, World
 
 
@@ -141,13 +140,7 @@ async def test_a_worker_starting_while_its_connections_are_cut_still_catches_up(
     world.clock.current = FIRED + timedelta(minutes=40)
     async with world.app.sessions() as session:
         await session.execute(select(1))  # the pool now holds a live connection
-    admin = await asyncpg.connect(PG_ROOT)
-    try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid()", db_url.rsplit("/", 1)[1])
-    finally:
-        await admin.close()
+    killed = await end_connections(db_url)
     assert killed >= 1
     scheduler = await start_scheduler(world.ctx, [world.specs["urge_units"]])
     try:
