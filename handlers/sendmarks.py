@@ -69,7 +69,6 @@ class StatusMarks:
                 await outgoing.record_sent(
                     work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
                 starting = [r for r, _, sending, _ in batch if sending]
-                return await outgoing.start_sending(
-                    work.session, starting, worker=self.worker, now=now) if starting else set()
+                return await outgoing.start_sending(work, starting, worker=self.worker, now=now)
 
         return await retry_transient(commit, attempts=MARK_ATTEMPTS, base=0.05, cap=1.0)

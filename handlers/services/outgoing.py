@@ -88,10 +88,10 @@ async def claim(session: AsyncSession, *, ids: Sequence[int] | None, worker: str
     return [Claimed(row.id, row.attempts, outbound(row)) for row in rows]
 
 
-async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: str,
+async def start_sending(work: Work, ids: Sequence[int], *, worker: str,
                         now: datetime) -> set[int]:
     """Mark claimed rows `sending` just before their calls; return those still this worker's."""
-    return await repo.start_sending(session, ids, worker=worker, now=now)
+    return await repo.start_sending(work, ids, worker=worker, now=now)
 
 
 async def unmark_sending(session: AsyncSession, row_id: int, *, worker: str,

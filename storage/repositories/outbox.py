@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import JSON, BigInteger, Row, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -60,22 +61,31 @@ async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, row_id)
 
 
-async def start_sending(session: AsyncSession, ids: Sequence[int], *, worker: str,
-                        now: datetime) -> set[int]:
+async def start_sending(work: Work, ids: Sequence[int], *, worker: str, now: datetime) -> set[int]:
     """Mark rows this worker claimed `sending`, just before their platform calls.
 
     Returns the ids still claimed by this worker; a row missing from the answer was taken back
-    meanwhile (its lease ran out) and must not be sent.
+    meanwhile (its lease ran out) and must not be sent. One prepared statement for the whole
+    wave (the ids as one array on PostgreSQL, one JSON list on SQLite).
     """
     if not ids:
         return set()
-    stmt = (update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.CLAIMED,
-                   OutboxMessage.claimed_by == worker)
-            .values(status=OutboxStatus.SENDING, claimed_at=now)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False))
-    return set((await session.execute(stmt)).scalars().all())
+    found = await work.write(_START_SENDING, {"ids": list(ids), "worker": worker, "at": now})
+    return {row[0] for row in found}
+
+
+def _start_sending_statement(dialect: str) -> Any:
+    if dialect == "postgresql":
+        chosen = _TABLE.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+    else:
+        listed = func.json_each(bindparam("ids", type_=JSON)).table_valued("value")
+        chosen = _TABLE.c.id.in_(select(listed.c.value))
+    return (update(_TABLE)
+            .where(chosen, _TABLE.c.status == OutboxStatus.CLAIMED,
+                   _TABLE.c.claimed_by == bindparam("worker"))
+            .values(status=OutboxStatus.SENDING,
+                    claimed_at=bindparam("at", type_=_TABLE.c.claimed_at.type))
+            .returning(_TABLE.c.id))
 
 
 async def unmark_sending(session: AsyncSession, row_id: int, *, worker: str,
@@ -178,6 +188,7 @@ _SENT = Prepared(lambda _: (
     .values(status=OutboxStatus.SENT, last_error=None,
             sent_at=bindparam("at", type_=_TABLE.c.sent_at.type),
             platform_message_id=bindparam("platform_id"))))
+_START_SENDING = Prepared(_start_sending_statement)
 
 
 async def queue_one(work: Work, row: dict[str, Any]) -> int | None:

@@ -14,6 +14,7 @@ from bot.app import App
 from bot.channels.memory import MemoryChannel
 from handlers.clock import ManualClock
 from storage.db import unit_of_work
+from storage.work import begin as begin_work
 from storage.models import AuditEntry, OutboxMessage
 from storage.repositories import outbox
 from tests.e2e.conftest import ROOT, Cli
@@ -57,8 +58,8 @@ async def make_uncertain(app: App, clock: ManualClock, key: str, text: str) -> i
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="dead-worker", now=clock.now(),
                            channels=["memory"])
-        assert await outbox.start_sending(session, [row_id], worker="dead-worker",
-                                          now=clock.now())
+    async with begin_work(app.engine) as work:
+        assert await outbox.start_sending(work, [row_id], worker="dead-worker", now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     return row_id

@@ -17,6 +17,7 @@ from handlers.channel import (
     TransientSendError,
 )
 from storage.db import unit_of_work
+from storage.work import begin as begin_work
 from storage.models import Chat, OutboxMessage
 from storage.repositories import outbox
 from tests.fakes.flaky_channel import FlakyChannel
@@ -121,8 +122,8 @@ async def test_row_left_sending_by_a_crash_becomes_uncertain_not_resent(
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="dead", now=clock.now(),
                            channels=["flaky"])
-    async with unit_of_work(app.sessions) as session:
-        assert await outbox.start_sending(session, [row_id], worker="dead", now=clock.now())
+    async with begin_work(app.engine) as work:
+        assert await outbox.start_sending(work, [row_id], worker="dead", now=clock.now())
     clock.advance(seconds=app.config.outbox.sending_lease_seconds + 1)
     assert await app.sender.flag_stale() == [row_id]
     assert await app.sender.drain_once() == 0
@@ -157,8 +158,9 @@ async def test_a_claim_taken_back_after_its_lease_is_not_sent_by_its_first_worke
     async with unit_of_work(app.sessions) as session:
         await outbox.claim(session, ids=[row_id], worker="other", now=clock.now(),
                            channels=["flaky"])
-        assert not await outbox.start_sending(session, [row_id], worker="slow", now=clock.now())
-        assert await outbox.start_sending(session, [row_id], worker="other", now=clock.now())
+    async with begin_work(app.engine) as work:
+        assert not await outbox.start_sending(work, [row_id], worker="slow", now=clock.now())
+        assert await outbox.start_sending(work, [row_id], worker="other", now=clock.now())
 
 
 async def test_each_message_is_recorded_sent_right_after_its_call(app: App, clock) -> None:

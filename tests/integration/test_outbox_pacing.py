@@ -111,11 +111,12 @@ async def test_a_short_wait_is_slept_not_requeued(app: App, clock_time: FakeTime
     app.add_channel(channel)
     app.sender.pacer = MemoryPacing()  # real time: two 50 ms waits
     ids = [await queue(app, "c1", text) for text in ("một", "hai", "ba")]
+    started = time.monotonic()
     assert await app.sender.send_ids(ids) == 3
-    # The k-th message leaves at least k intervals after the first (a slow send may shorten the
-    # gap after it, never the rate: each slot is booked one interval after the one before).
-    since_first = [sent[2] - channel.sent[0][2] for sent in channel.sent]
-    assert all(elapsed >= 0.045 * k for k, elapsed in enumerate(since_first)), since_first
+    # The k-th message's slot is k intervals after the first's, which is booked after `started`
+    # (a slow first send may shorten the gap after it, never the rate).
+    since_start = [sent[2] - started for sent in channel.sent]
+    assert all(elapsed >= 0.045 * k for k, elapsed in enumerate(since_start)), since_start
 
 
 async def test_a_whole_bot_pause_holds_every_chat_of_that_channel(
