@@ -30,6 +30,7 @@ from handlers.texts import Renderer
 from handlers.types import Inbound
 from storage.db import counts, create_engine, create_sessionmaker
 from storage.migrate import head_revision, upgrade
+from storage.work import release as release_connections
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class App:
         """Start no new send, let the ones in flight be recorded, release the database."""
         self.sender.begin_stop()
         await self.gateway.settle(grace=10)
+        await release_connections(self.engine)
         await self.engine.dispose()
 
 

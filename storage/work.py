@@ -2,18 +2,24 @@
 
 One connection and one transaction. An update whose step needs no service (most answers in a
 dialog) costs its few statements and nothing of the ORM; one that does gets a session on the same
-connection and transaction.
+connection and transaction. A few connections stay open between units of work (`begin`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from storage.db import (
+    PG_RECYCLE_SECONDS,
     CountingSession,
     counts,
     forget_connections,
@@ -98,16 +104,84 @@ class Work:
         return self._session is not None and has_pending_changes(self._session)
 
 
+KEPT_PER_ENGINE = 4
+"""Connections kept open between units of work (per engine): no pool checkout per transaction."""
+
+
+@dataclass
+class _Kept:
+    """A connection kept open between units of work, with what says it is still usable."""
+
+    connection: AsyncConnection
+    driver: Any
+    pool: Any
+    loop: asyncio.AbstractEventLoop
+    since: float
+
+    def usable(self, engine: AsyncEngine) -> bool:
+        return (self.pool is engine.sync_engine.pool  # not forgotten (`forget_connections`)
+                and self.loop is asyncio.get_running_loop()
+                and not self.connection.invalidated
+                and time.monotonic() - self.since < PG_RECYCLE_SECONDS)
+
+
+_IDLE: weakref.WeakKeyDictionary[Any, list[_Kept]] = weakref.WeakKeyDictionary()
+
+
+async def _take(engine: AsyncEngine) -> _Kept:
+    idle = _IDLE.get(engine.sync_engine)
+    while idle:
+        kept = idle.pop()
+        if kept.usable(engine):
+            return kept
+        await _close(kept)
+    connection = await engine.connect()
+    try:
+        raw = await connection.get_raw_connection()
+    except BaseException:
+        await connection.close()
+        raise
+    return _Kept(connection, raw.driver_connection, engine.sync_engine.pool,
+                 asyncio.get_running_loop(), time.monotonic())
+
+
+async def _close(kept: _Kept) -> None:
+    if kept.loop is asyncio.get_running_loop():
+        with contextlib.suppress(Exception):
+            await kept.connection.close()
+
+
+async def release(engine: AsyncEngine) -> None:
+    """Close the connections kept open for `engine` (before disposing of it)."""
+    for kept in _IDLE.pop(engine.sync_engine, []):
+        await _close(kept)
+
+
 @asynccontextmanager
 async def begin(engine: AsyncEngine) -> AsyncIterator[Work]:
-    """Open a unit of work; commit when the block ends (after the session's last flush)."""
-    async with engine.connect() as connection, connection.begin():
-        raw = await connection.get_raw_connection()
-        work = Work(connection, raw.driver_connection)
-        try:
-            yield work
-            if work._session is not None:
-                await work._session.flush()
-        finally:
-            if work._session is not None:
-                await work._session.close()
+    """Open a unit of work; commit when the block ends (after the session's last flush).
+
+    Its connection is one kept open by an earlier unit of work when there is one (a checkout
+    and a return to SQLAlchemy's pool cost more than a SQLite transaction); a unit of work that
+    fails gives its connection back to the pool.
+    """
+    kept = await _take(engine)
+    connection = kept.connection
+    try:
+        async with connection.begin():
+            work = Work(connection, kept.driver)
+            try:
+                yield work
+                if work._session is not None:
+                    await work._session.flush()
+            finally:
+                if work._session is not None:
+                    await work._session.close()
+    except BaseException:
+        await _close(kept)
+        raise
+    idle = _IDLE.setdefault(engine.sync_engine, [])
+    if len(idle) < KEPT_PER_ENGINE and kept.usable(engine):
+        idle.append(kept)
+    else:
+        await _close(kept)
