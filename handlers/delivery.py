@@ -234,11 +234,10 @@ class OutboxSender:
                 await self.outcomes.postpone([row.id], until=until)
                 return until
         window = self._window(channel.name, pacing)
-        if row.marked:
-            window.redeem()
-            if not window.has_room():
-                row = await self.outcomes.unmark(row)
-        async with window.slot() as slot:
+        if row.marked and (not window.redeem() or window.cooling):
+            # Its room lapsed (its update took long), or a 429 came meanwhile: it waits `claimed`.
+            row = await self.outcomes.unmark(row)
+        async with window.slot(promised=row.marked) as slot:
             if pacing is not None:
                 booking = await self.pacer.reserve(pacing, row.message.chat)
                 if not booking.booked:

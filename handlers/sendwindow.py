@@ -57,8 +57,7 @@ class SendWindow:
 
     def has_room(self) -> bool:
         """Tell whether a send could start now: not full, nobody waiting, no 429 pause running."""
-        return (self._fits() and self._waiting == 0
-                and time.monotonic() >= self._cool_until)
+        return self._fits() and self._waiting == 0 and not self.cooling
 
     def promise(self) -> bool:
         """Keep room for a reply held `sending` with its update, if there is room now.
@@ -71,10 +70,18 @@ class SendWindow:
         self._promised.append(time.monotonic() + PROMISE_SECONDS)
         return True
 
-    def redeem(self) -> None:
-        """A held reply has come for the room promised to it."""
-        if self._promised:
-            self._promised.popleft()
+    def redeem(self) -> bool:
+        """A held reply has come for the room promised to it; False when the promise lapsed."""
+        self._fits()  # drops lapsed promises
+        if not self._promised:
+            return False
+        self._promised.popleft()
+        return True
+
+    @property
+    def cooling(self) -> bool:
+        """Tell whether a 429's pause is running."""
+        return time.monotonic() < self._cool_until
 
     def _fits(self) -> bool:
         now = time.monotonic()
@@ -87,17 +94,21 @@ class SendWindow:
         self._cool_until = max(self._cool_until, time.monotonic() + seconds)
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[Slot]:
-        """Wait for room, hold it for one send, then resize by how the call went."""
+    async def slot(self, *, promised: bool = False) -> AsyncIterator[Slot]:
+        """Wait for room, hold it for one send, then resize by how the call went.
+
+        A held reply whose promised room was just redeemed (`promised`) does not wait: the room
+        was kept for it, so the sends waiting meanwhile do not go first.
+        """
         async with self._changed:
-            self._waiting += 1
+            self._waiting += 0 if promised else 1
             try:
-                while not self._fits():
+                while not promised and not self._fits():
                     # A promise that lapses wakes nobody: look again now and then.
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._changed.wait(), PROMISE_SECONDS)
             finally:
-                self._waiting -= 1
+                self._waiting -= 0 if promised else 1
             self.busy += 1
             slot = Slot(full=self.busy + len(self._promised) >= self.size)
         try:

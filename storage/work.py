@@ -125,11 +125,16 @@ class _Kept:
                 and time.monotonic() - self.since < PG_RECYCLE_SECONDS)
 
 
-_IDLE: weakref.WeakKeyDictionary[Any, list[_Kept]] = weakref.WeakKeyDictionary()
+_IDLE: weakref.WeakKeyDictionary[Any, dict[bool, list[_Kept]]] = weakref.WeakKeyDictionary()
+"""Per engine, the idle kept connections: in transactions (False) and in autocommit mode (True)."""
 
 
-async def _take(engine: AsyncEngine) -> _Kept:
-    idle = _IDLE.get(engine.sync_engine)
+def _idle(engine: AsyncEngine, autocommit: bool) -> list[_Kept]:
+    return _IDLE.setdefault(engine.sync_engine, {}).setdefault(autocommit, [])
+
+
+async def _take(engine: AsyncEngine, *, autocommit: bool = False) -> _Kept:
+    idle = _idle(engine, autocommit)
     while idle:
         kept = idle.pop()
         if kept.usable(engine):
@@ -137,12 +142,22 @@ async def _take(engine: AsyncEngine) -> _Kept:
         await _close(kept)
     connection = await engine.connect()
     try:
+        if autocommit:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
         raw = await connection.get_raw_connection()
     except BaseException:
         await connection.close()
         raise
     return _Kept(connection, raw.driver_connection, engine.sync_engine.pool,
                  asyncio.get_running_loop(), time.monotonic())
+
+
+async def _give_back(engine: AsyncEngine, kept: _Kept, *, autocommit: bool = False) -> None:
+    idle = _idle(engine, autocommit)
+    if len(idle) < KEPT_PER_ENGINE and kept.usable(engine):
+        idle.append(kept)
+    else:
+        await _close(kept)
 
 
 async def _close(kept: _Kept) -> None:
@@ -153,8 +168,9 @@ async def _close(kept: _Kept) -> None:
 
 async def release(engine: AsyncEngine) -> None:
     """Close the connections kept open for `engine` (before disposing of it)."""
-    for kept in _IDLE.pop(engine.sync_engine, []):
-        await _close(kept)
+    for idle in _IDLE.pop(engine.sync_engine, {}).values():
+        for kept in idle:
+            await _close(kept)
 
 
 @asynccontextmanager
@@ -180,8 +196,19 @@ async def begin(engine: AsyncEngine) -> AsyncIterator[Work]:
     except BaseException:
         await _close(kept)
         raise
-    idle = _IDLE.setdefault(engine.sync_engine, [])
-    if len(idle) < KEPT_PER_ENGINE and kept.usable(engine):
-        idle.append(kept)
-    else:
+    await _give_back(engine, kept)
+
+
+@asynccontextmanager
+async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """Lend a connection in autocommit mode, for single statements that need no transaction.
+
+    Kept open between uses, as `begin`'s are; one that failed goes back to the pool.
+    """
+    kept = await _take(engine, autocommit=True)
+    try:
+        yield kept.connection
+    except BaseException:
         await _close(kept)
+        raise
+    await _give_back(engine, kept, autocommit=True)

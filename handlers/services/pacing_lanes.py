@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from handlers.pacing import MemoryPacing, Pacer, Pacing, Slot, lane_limits, pause_key
-from handlers.services.transactions import is_disconnect, is_transient, retry_transient
+from handlers.services.transactions import autocommit, is_disconnect, is_transient, retry_transient
 from handlers.settings import PacingSettings
 from handlers.types import ChatRef
 from storage.repositories import pacing_lanes as repo
@@ -124,8 +124,7 @@ class SharedPacing:
         # One autocommit statement: no BEGIN or COMMIT round trips. Once more after a transient
         # error (a connection the server dropped, a deadlock with another worker).
         async def once() -> T:
-            async with self.engine.connect() as conn:
-                await conn.execution_options(isolation_level="AUTOCOMMIT")
+            async with autocommit(self.engine) as conn:
                 return await call(conn)
 
         return await retry_transient(once, attempts=2, base=0.0, cap=0.0)

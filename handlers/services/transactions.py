@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import backoff
 from storage.db import forget_connections, is_disconnect, is_transient, unit_of_work
-from storage.work import Work
+from storage.work import Work, autocommit
 from storage.work import begin as begin_work
 
 T = TypeVar("T")
@@ -42,5 +42,16 @@ async def retry_transient(call: Callable[[], Awaitable[T]], *, attempts: int, ba
     return await call()
 
 
-__all__ = ["Conflict", "Session", "Sessions", "Work", "begin_work", "forget_connections",
-           "is_disconnect", "is_transient", "retry_transient", "unit_of_work"]
+__all__ = [
+    "Conflict",
+    "Session",
+    "Sessions",
+    "Work",
+    "autocommit",
+    "begin_work",
+    "forget_connections",
+    "is_disconnect",
+    "is_transient",
+    "retry_transient",
+    "unit_of_work",
+]

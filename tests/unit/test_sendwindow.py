@@ -89,3 +89,33 @@ async def test_room_promised_to_held_replies_counts_until_they_come_or_it_lapses
     assert window.promise() and not window.has_room()
     await asyncio.sleep(0.02)
     assert window.has_room()  # the update that asked was rolled back, say: the room comes back
+
+
+async def test_a_redeemed_promise_takes_its_room_before_the_sends_waiting() -> None:
+    window = SendWindow(2, slow_seconds=1.0)
+    assert window.promise()
+    release = asyncio.Event()
+
+    async def hold() -> None:
+        async with window.slot():
+            await release.wait()
+
+    holder, waiter = asyncio.create_task(hold()), asyncio.create_task(hold())
+    await asyncio.sleep(0.01)
+    assert (window.busy, window.has_room()) == (1, False)  # one sends, one waits
+    assert window.redeem()
+    assert not window.has_room()  # a send waits: an unpromised one would queue behind it
+    window.size = 1  # and the window shrank meanwhile (a slow call)
+    async with asyncio.timeout(0.5), window.slot(promised=True):
+        assert window.busy == 2
+    assert not window.redeem()  # nothing promised any more
+    release.set()
+    await asyncio.gather(holder, waiter)
+
+
+async def test_a_lapsed_promise_is_not_redeemed(monkeypatch) -> None:
+    monkeypatch.setattr("handlers.sendwindow.PROMISE_SECONDS", 0.01)
+    window = SendWindow(2, slow_seconds=1.0)
+    assert window.promise()
+    await asyncio.sleep(0.02)
+    assert not window.redeem()
