@@ -149,7 +149,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Straight to the driver: a statement through SQLAlchemy costs 50 times the BEGIN itself.
-        await_(conn.connection.driver_connection.begin_immediate())
+        # A unit of work of storage/work.py began it already when its session joins.
+        driver = conn.connection.driver_connection
+        if not driver.in_transaction:
+            await_(driver.begin_immediate())
 
 
 class CountingSession(Session):

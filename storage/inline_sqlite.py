@@ -103,6 +103,11 @@ class InlineConnection:
     def isolation_level(self, value: str | None) -> None:
         self._connection.isolation_level = value
 
+    @property
+    def in_transaction(self) -> bool:
+        """Tell whether a transaction is open."""
+        return self._connection.in_transaction
+
     def rows(self, sql: str, args: Sequence[Any]) -> list[Any]:
         """Run one statement inside the transaction in hand and return its rows (no waiting)."""
         return self._connection.execute(sql, args).fetchall()

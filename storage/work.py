@@ -104,8 +104,10 @@ class Work:
         return self._session is not None and has_pending_changes(self._session)
 
 
-KEPT_PER_ENGINE = 4
-"""Connections kept open between units of work (per engine): no pool checkout per transaction."""
+def _most_kept(engine: AsyncEngine) -> int:
+    """Half the pool stays open between units of work; the rest serves sessions and overflow."""
+    size = getattr(engine.sync_engine.pool, "size", None)
+    return max(1, size() // 2) if callable(size) else 1
 
 
 @dataclass
@@ -114,6 +116,8 @@ class _Kept:
 
     connection: AsyncConnection
     driver: Any
+    adapter: Any
+    """SQLAlchemy's wrapper of the driver connection (asyncpg's keeps the transaction)."""
     pool: Any
     loop: asyncio.AbstractEventLoop
     since: float
@@ -148,13 +152,14 @@ async def _take(engine: AsyncEngine, *, autocommit: bool = False) -> _Kept:
     except BaseException:
         await connection.close()
         raise
-    return _Kept(connection, raw.driver_connection, engine.sync_engine.pool,
-                 asyncio.get_running_loop(), time.monotonic())
+    return _Kept(connection, raw.driver_connection, raw.dbapi_connection,
+                 engine.sync_engine.pool, asyncio.get_running_loop(), time.monotonic())
 
 
 async def _give_back(engine: AsyncEngine, kept: _Kept, *, autocommit: bool = False) -> None:
     idle = _idle(engine, autocommit)
-    if len(idle) < KEPT_PER_ENGINE and kept.usable(engine):
+    kept_now = sum(len(found) for found in _IDLE.get(engine.sync_engine, {}).values())
+    if kept_now < _most_kept(engine) and kept.usable(engine):
         idle.append(kept)
     else:
         await _close(kept)
@@ -178,25 +183,66 @@ async def begin(engine: AsyncEngine) -> AsyncIterator[Work]:
     """Open a unit of work; commit when the block ends (after the session's last flush).
 
     Its connection is one kept open by an earlier unit of work when there is one (a checkout
-    and a return to SQLAlchemy's pool cost more than a SQLite transaction); a unit of work that
-    fails gives its connection back to the pool.
+    and a return to SQLAlchemy's pool cost more than a SQLite transaction), and its BEGIN and
+    COMMIT go straight to the driver; a session, when one is needed, joins that transaction
+    (storage/db.py's `begin` listeners see it is open). A unit of work that fails gives its
+    connection back to the pool.
     """
     kept = await _take(engine)
     connection = kept.connection
     try:
-        async with connection.begin():
-            work = Work(connection, kept.driver)
-            try:
-                yield work
-                if work._session is not None:
-                    await work._session.flush()
-            finally:
-                if work._session is not None:
-                    await work._session.close()
+        await _start(kept)
+    except BaseException as exc:
+        if is_disconnect(exc) and not connection.invalidated:
+            await connection.invalidate(exc)
+            await forget_connections(engine)
+        await _close(kept)
+        raise
+    work = Work(connection, kept.driver)
+    try:
+        try:
+            yield work
+            if work._session is not None:
+                await work._session.flush()
+            if connection.in_transaction():
+                await connection.commit()  # the session's: SQLAlchemy commits the driver's
+            elif _open(kept):
+                await _end(kept, commit=True)
+                work._counts.commits += 1
+        finally:
+            if work._session is not None:
+                await work._session.close()
     except BaseException:
+        with contextlib.suppress(Exception):
+            if connection.in_transaction():
+                await connection.rollback()
+            elif _open(kept):
+                await _end(kept, commit=False)
         await _close(kept)
         raise
     await _give_back(engine, kept)
+
+
+def _open(kept: _Kept) -> bool:
+    """Tell whether the driver connection is inside a transaction."""
+    if kept.connection.dialect.name == "sqlite":
+        return bool(kept.driver.in_transaction)
+    return kept.adapter._transaction is not None
+
+
+async def _start(kept: _Kept) -> None:
+    if kept.connection.dialect.name == "sqlite":
+        await kept.driver.begin_immediate()
+    else:
+        await kept.adapter._start_transaction()  # also what storage/db.py's listener calls
+
+
+async def _end(kept: _Kept, *, commit: bool) -> None:
+    if kept.connection.dialect.name == "sqlite":
+        await (kept.driver.commit() if commit else kept.driver.rollback())
+        return
+    transaction, kept.adapter._transaction = kept.adapter._transaction, None
+    await (transaction.commit() if commit else transaction.rollback())
 
 
 @asynccontextmanager
