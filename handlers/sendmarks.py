@@ -9,7 +9,7 @@ import asyncio
 
 from handlers.clock import Clock
 from handlers.services import outgoing
-from handlers.services.transactions import Sessions, begin_work, retry_transient
+from handlers.services.transactions import Sessions, autocommit, begin_work, retry_transient
 
 MARK_ATTEMPTS = 4
 
@@ -63,12 +63,17 @@ class StatusMarks:
         # live worker's row would turn `uncertain`): the marks are tried again, on a fresh
         # connection. Both are safe to repeat: `sent` is set again, and a `sending` mark that
         # did commit before its answer was lost finds the row no longer `claimed` (not sent).
+        sent = [(r, p) for r, p, sending, _ in batch if not sending]
+        starting = [r for r, _, sending, _ in batch if sending]
+
         async def commit() -> set[int]:
+            now = self.clock.now()
+            if self.engine.dialect.name == "postgresql":  # one round trip, not four
+                async with autocommit(self.engine) as conn:
+                    return await outgoing.mark_wave(conn, sent, starting, worker=self.worker,
+                                                    now=now)
             async with begin_work(self.engine) as work:
-                now = self.clock.now()
-                await outgoing.record_sent(
-                    work, [(r, p) for r, p, sending, _ in batch if not sending], now=now)
-                starting = [r for r, _, sending, _ in batch if sending]
+                await outgoing.record_sent(work, sent, now=now)
                 return await outgoing.start_sending(work, starting, worker=self.worker, now=now)
 
         return await retry_transient(commit, attempts=MARK_ATTEMPTS, base=0.05, cap=1.0)

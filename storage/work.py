@@ -258,3 +258,19 @@ async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await _close(kept)
         raise
     await _give_back(engine, kept, autocommit=True)
+
+
+async def on_driver(conn: AsyncConnection, method: str, sql: str, *args: Any) -> Any:
+    """Run a hand-written statement straight on the driver (asyncpg's `fetch`, `execute`…).
+
+    For PostgreSQL-only statements on an `autocommit` connection: one round trip, counted; a
+    connection found dead is reported to the pool, as `Work` does.
+    """
+    raw = await conn.get_raw_connection()
+    counts(conn.engine).statements += 1
+    try:
+        return await getattr(raw.driver_connection, method)(sql, *args)
+    except Exception as exc:
+        if not conn.invalidated and is_disconnect(exc):
+            await conn.invalidate(exc)
+        raise

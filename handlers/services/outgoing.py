@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handlers.types import ChatRef, Outbound
 from storage.models import OutboxStatus, Priority
@@ -109,6 +109,12 @@ async def record_sent(work: Work, sent: Sequence[tuple[int, str | None]], *,
                       now: datetime) -> None:
     """Mark delivered rows `sent`, with the platform's message ids."""
     await repo.mark_sent(work, sent, now=now)
+
+
+async def mark_wave(conn: AsyncConnection, sent: Sequence[tuple[int, str | None]],
+                    starting: Sequence[int], *, worker: str, now: datetime) -> set[int]:
+    """PostgreSQL: record a wave's `sent` and `sending` marks in one statement (autocommit)."""
+    return await repo.mark_wave(conn, sent, starting, worker=worker, now=now)
 
 
 async def flag_stale(session: AsyncSession, *, before: datetime) -> list[int]:

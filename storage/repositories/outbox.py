@@ -10,12 +10,12 @@ from sqlalchemy import JSON, BigInteger, Row, any_, bindparam, func, select, upd
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models import Member, OutboxMessage, OutboxStatus
 from storage.prepared import Prepared
 from storage.upsert import dialect_name, insert_ignore, insert_of
-from storage.work import Work
+from storage.work import Work, on_driver
 
 
 async def add(session: AsyncSession, values: dict[str, Any]) -> int | None:
@@ -119,6 +119,33 @@ async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | Non
         await session.execute(update(OutboxMessage), [
             {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
              "platform_message_id": platform_id} for row_id, platform_id in sent])
+
+
+# One wave of marks on PostgreSQL in one autocommit statement (one round trip instead of BEGIN,
+# the statements and COMMIT): the rows delivered become `sent`, the claimed rows about to be sent
+# become `sending` (those still this worker's are returned). PostgreSQL runs both updates whether
+# or not the result names them; they touch different rows (`sending` ones, `claimed` ones).
+_MARK_WAVE = """
+WITH delivered AS (
+    UPDATE outbox AS o SET status = 'sent', last_error = NULL, sent_at = $3,
+                           platform_message_id = d.platform_id
+    FROM unnest($1::bigint[], $2::text[]) AS d(id, platform_id) WHERE o.id = d.id
+)
+UPDATE outbox SET status = 'sending', claimed_at = $3
+WHERE id = ANY($4::bigint[]) AND status = 'claimed' AND claimed_by = $5
+RETURNING id
+"""
+
+
+async def mark_wave(conn: AsyncConnection, sent: Sequence[tuple[int, str | None]],
+                    starting: Sequence[int], *, worker: str, now: datetime) -> set[int]:
+    """PostgreSQL: mark `sent` rows delivered and `starting` rows `sending`, in one statement.
+
+    Returns the ids of `starting` still claimed by this worker (as `start_sending`).
+    """
+    rows = await on_driver(conn, "fetch", _MARK_WAVE, [row_id for row_id, _ in sent],
+                           [platform_id for _, platform_id in sent], now, list(starting), worker)
+    return {row["id"] for row in rows}
 
 
 async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequence[int]:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.db import counts, is_disconnect
+from storage.work import on_driver
 
 # GCRA over the lanes of one message (its chat, its group, its bot), in one statement:
 # - `locked` takes the lanes' row locks in key order, so every booking of a bot waits for the one
@@ -120,7 +119,7 @@ class Booking:
 async def book(conn: AsyncConnection, lanes: Sequence[Lane], *, max_wait: float,
                now: float | None = None) -> Booking:
     """Book the next slot in every lane, unless the own lanes make it wait over `max_wait`."""
-    row = await _run(conn, "fetchrow", _BOOK, [lane.key for lane in lanes],
+    row = await on_driver(conn, "fetchrow", _BOOK, [lane.key for lane in lanes],
                      [lane.interval for lane in lanes], [lane.tolerance for lane in lanes],
                      [lane.own for lane in lanes], max_wait, now)
     wait = row["wait"] if row["booked"] else row["own_wait"]
@@ -130,26 +129,14 @@ async def book(conn: AsyncConnection, lanes: Sequence[Lane], *, max_wait: float,
 
 async def ensure(conn: AsyncConnection, key: str) -> None:
     """Create lane `key` unless it exists (a bot's lane, before its first booking)."""
-    await _run(conn, "execute", _ENSURE, key)
+    await on_driver(conn, "execute", _ENSURE, key)
 
 
 async def hold(conn: AsyncConnection, key: str, seconds: float, *, now: float | None = None) -> None:
     """Pause lane `key` for `seconds` from now (a longer pause already there stays)."""
-    await _run(conn, "execute", _HOLD, key, seconds, now)
+    await on_driver(conn, "execute", _HOLD, key, seconds, now)
 
 
 async def prune(conn: AsyncConnection, *, idle_seconds: float, now: float | None = None) -> None:
     """Delete lanes idle for `idle_seconds` and not paused: an idle lane is the same as none."""
-    await _run(conn, "execute", _PRUNE, idle_seconds, now)
-
-
-async def _run(conn: AsyncConnection, method: str, sql: str, *args: Any) -> Any:
-    raw = await conn.get_raw_connection()
-    counts(conn.engine).statements += 1
-    try:
-        return await getattr(raw.driver_connection, method)(sql, *args)
-    except Exception as exc:
-        # Around SQLAlchemy, so tell the pool when the connection died (storage/work.py does too).
-        if not conn.invalidated and is_disconnect(exc):
-            await conn.invalidate(exc)
-        raise
+    await on_driver(conn, "execute", _PRUNE, idle_seconds, now)

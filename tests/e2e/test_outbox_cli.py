@@ -14,9 +14,9 @@ from bot.app import App
 from bot.channels.memory import MemoryChannel
 from handlers.clock import ManualClock
 from storage.db import unit_of_work
-from storage.work import begin as begin_work
 from storage.models import AuditEntry, OutboxMessage
 from storage.repositories import outbox
+from storage.work import begin as begin_work
 from tests.e2e.conftest import ROOT, Cli
 from tests.factories import Federation
 

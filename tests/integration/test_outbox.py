@@ -16,10 +16,11 @@ from handlers.channel import (
     RecipientGone,
     TransientSendError,
 )
-from storage.db import unit_of_work
-from storage.work import begin as begin_work
+from storage.db import counts, unit_of_work
 from storage.models import Chat, OutboxMessage
 from storage.repositories import outbox
+from storage.work import autocommit
+from storage.work import begin as begin_work
 from tests.fakes.flaky_channel import FlakyChannel
 
 
@@ -161,6 +162,30 @@ async def test_a_claim_taken_back_after_its_lease_is_not_sent_by_its_first_worke
     async with begin_work(app.engine) as work:
         assert not await outbox.start_sending(work, [row_id], worker="slow", now=clock.now())
         assert await outbox.start_sending(work, [row_id], worker="other", now=clock.now())
+
+
+async def test_a_wave_of_marks_is_one_statement_on_postgresql(app: App, clock) -> None:
+    # The sender's marks on PostgreSQL: the delivered row becomes `sent`, this worker's claimed
+    # row `sending`; a row another worker claimed is left alone and not returned.
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite marks a wave in one short transaction")
+    delivered, mine, theirs = [await queue(app, key) for key in ("k1", "k2", "k3")]
+    async with unit_of_work(app.sessions) as session:
+        for row_id, worker in ((delivered, "w1"), (mine, "w1"), (theirs, "w2")):
+            await outbox.claim(session, ids=[row_id], worker=worker, now=clock.now(),
+                               channels=["flaky"])
+    async with begin_work(app.engine) as work:
+        assert await outbox.start_sending(work, [delivered], worker="w1", now=clock.now())
+    statements = counts(app.engine).statements
+    async with autocommit(app.engine) as conn:
+        started = await outbox.mark_wave(conn, [(delivered, "77")], [mine, theirs], worker="w1",
+                                         now=clock.now())
+    assert started == {mine}
+    assert counts(app.engine).statements == statements + 1
+    found = {r: await row(app, r) for r in (delivered, mine, theirs)}
+    assert (found[delivered].status, found[delivered].platform_message_id) == ("sent", "77")
+    assert found[delivered].sent_at is not None
+    assert (found[mine].status, found[theirs].status) == ("sending", "claimed")
 
 
 async def test_each_message_is_recorded_sent_right_after_its_call(app: App, clock) -> None:
