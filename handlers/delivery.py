@@ -47,7 +47,6 @@ MARKED_WAIT_SECONDS = 0.05
 HELD_WAIT_SECONDS = 0.5
 """How long a held reply may wait `sending` for the message ahead of it in its chat (one call,
 normally): past that it goes back to `claimed` first, so a kill cannot leave it `uncertain`."""
-"""A reply held `sending` that must wait longer than this goes back to `claimed` while it waits."""
 
 
 class OutboxSender:
@@ -215,8 +214,11 @@ class OutboxSender:
         if not any(row.marked for row in rows):
             await lock.acquire()
             return True
+        # In this task (`asyncio.timeout`, not `wait_for`'s task of its own): a free lock is
+        # taken at once, before a reply queued after this one can take it first.
         try:
-            await asyncio.wait_for(lock.acquire(), HELD_WAIT_SECONDS)
+            async with asyncio.timeout(HELD_WAIT_SECONDS):
+                await lock.acquire()
         except TimeoutError:
             return False
         return True

@@ -263,11 +263,14 @@ async def autocommit(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 async def on_driver(conn: AsyncConnection, method: str, sql: str, *args: Any) -> Any:
     """Run a hand-written statement straight on the driver (asyncpg's `fetch`, `execute`…).
 
-    For PostgreSQL-only statements on an `autocommit` connection: one round trip, counted; a
-    connection found dead is reported to the pool, as `Work` does.
+    For PostgreSQL-only statements on an `autocommit` connection: one round trip, counted as a
+    statement and a commit (it is its own transaction); a connection found dead is reported to
+    the pool, as `Work` does.
     """
     raw = await conn.get_raw_connection()
-    counts(conn.engine).statements += 1
+    found = counts(conn.engine)
+    found.statements += 1
+    found.commits += 1
     try:
         return await getattr(raw.driver_connection, method)(sql, *args)
     except Exception as exc:

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Phase, PhaseStatus, Sprint, Target
 
+_OPEN = select(Phase).where(Phase.status == PhaseStatus.OPEN).order_by(Phase.number).limit(1)
+"""Built once: asked three times in every registration dialog (building it cost more than SQLite
+spends running it)."""
+
 
 async def get_open(session: AsyncSession) -> Phase | None:
     """Return the phase that is open for new initiatives, if any."""
-    stmt = select(Phase).where(Phase.status == PhaseStatus.OPEN).order_by(Phase.number).limit(1)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return (await session.execute(_OPEN)).scalar_one_or_none()
 
 
 async def get_next_planned(session: AsyncSession) -> Phase | None:
