@@ -236,8 +236,9 @@ class OutboxSender:
                 await self.outcomes.postpone([row.id], until=until)
                 return until
         window = self._window(channel.name, pacing)
-        if row.marked and (not window.redeem() or window.cooling):
-            # Its room lapsed (its update took long), or a 429 came meanwhile: it waits `claimed`.
+        if row.marked and (not window.redeem() or not window.room_kept()):
+            # Its room lapsed (its update took long), or the window narrowed or a 429 came
+            # meanwhile: it waits `claimed`.
             row = await self.outcomes.unmark(row)
         async with window.slot(promised=row.marked) as slot:
             if pacing is not None:

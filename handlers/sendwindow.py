@@ -78,6 +78,14 @@ class SendWindow:
         self._promised.popleft()
         return True
 
+    def room_kept(self) -> bool:
+        """Tell whether a redeemed promise may send now.
+
+        The window did not narrow under it (sends waiting do not count: the room was kept for
+        it) and no 429 pause runs.
+        """
+        return self.busy + len(self._promised) < self.size and not self.cooling
+
     @property
     def cooling(self) -> bool:
         """Tell whether a 429's pause is running."""

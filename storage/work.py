@@ -275,5 +275,8 @@ async def on_driver(conn: AsyncConnection, method: str, sql: str, *args: Any) ->
         return await getattr(raw.driver_connection, method)(sql, *args)
     except Exception as exc:
         if not conn.invalidated and is_disconnect(exc):
+            # The server ended it, and most likely the others too (a restart, a terminate):
+            # the pool and the connections kept open are dropped, the next try gets new ones.
             await conn.invalidate(exc)
+            await forget_connections(conn.engine)
         raise

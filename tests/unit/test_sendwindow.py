@@ -105,7 +105,7 @@ async def test_a_redeemed_promise_takes_its_room_before_the_sends_waiting() -> N
     assert (window.busy, window.has_room()) == (1, False)  # one sends, one waits
     assert window.redeem()
     assert not window.has_room()  # a send waits: an unpromised one would queue behind it
-    window.size = 1  # and the window shrank meanwhile (a slow call)
+    assert window.room_kept()
     async with asyncio.timeout(0.5), window.slot(promised=True):
         assert window.busy == 2
     assert not window.redeem()  # nothing promised any more
@@ -119,3 +119,14 @@ async def test_a_lapsed_promise_is_not_redeemed(monkeypatch) -> None:
     assert window.promise()
     await asyncio.sleep(0.02)
     assert not window.redeem()
+
+
+async def test_a_promise_is_not_kept_once_the_window_narrowed_or_a_429_came() -> None:
+    window = SendWindow(2, slow_seconds=1.0)
+    assert window.promise() and window.promise()
+    window.size = 1  # a slow call halved it
+    assert window.redeem() and not window.room_kept()
+    window = SendWindow(2, slow_seconds=1.0)
+    assert window.promise()
+    window.cool(1.0)
+    assert window.redeem() and not window.room_kept()
