@@ -96,10 +96,29 @@ def instrument_drivers() -> None:
         count_calls(asyncpg.prepared_stmt.PreparedStatement, name, f"rt stmt.{name}")
     for name in ("start", "commit", "rollback"):
         count_calls(asyncpg.transaction.Transaction, name, f"rt tx.{name}")
+    # Transactions as the drivers see them: a unit of work begins and commits on the driver,
+    # past SQLAlchemy's events.
+    for owner, begin in ((inline_sqlite.InlineConnection, "begin_immediate"),
+                         (asyncpg.transaction.Transaction, "start")):
+        for name, key in ((begin, "transactions"), ("commit", "commits"),
+                          ("rollback", "rollbacks")):
+            tally(owner, name, key)
+
+
+def tally(owner: Any, name: str, key: str) -> None:
+    """Count every call of `owner.name` (wrapped over `count_calls`, so both count)."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        COUNTS[key] += 1
+        return original(*args, **kwargs)
+
+    setattr(owner, name, wrapper)
 
 
 def instrument_engine(engine: Any) -> None:
-    """Count transactions and the statements that still go through SQLAlchemy's execution."""
+    """Count SAVEPOINTs and the statements that still go through SQLAlchemy's execution."""
     sync = engine.sync_engine
 
     @event.listens_for(sync, "before_cursor_execute")
@@ -108,13 +127,9 @@ def instrument_engine(engine: Any) -> None:
         COUNTS["through SQLAlchemy"] += 1
         COUNTS[f"  {word}"] += 1
 
-    for name in ("begin", "commit", "rollback", "savepoint"):
-        event.listen(sync, name, functools.partial(_bump, name))
-
-
-def _bump(name: str, *_: Any) -> None:
-    COUNTS[{"begin": "transactions", "commit": "commits", "rollback": "rollbacks",
-            "savepoint": "savepoints"}[name]] += 1
+    @event.listens_for(sync, "savepoint")
+    def _savepoint(*_: Any) -> None:
+        COUNTS["savepoints"] += 1
 
 
 async def run_dialogs(app: Any, users: list[str], step: Callable[[Inbound], Any]) -> int:
