@@ -38,6 +38,8 @@ OFFER_CONTINUE, OFFER_OTHER = 0, 1
 RACE_ATTEMPTS = 2
 TRANSIENT_ATTEMPTS = 3
 """Tries of an update while the database says "try again" (locked, deadlock, connection lost)."""
+UNANSWERED_KEPT = 1000
+"""How many updates given up as unavailable a worker remembers, for their redelivery."""
 TRANSIENT_BACKOFF = 0.25
 
 
@@ -80,6 +82,8 @@ class Router:
         """Channels whose replies this worker sends itself (held: claimed with the update)."""
         self.room: Callable[[ChatRef], bool] = _no_room
         """Whether a held reply to this chat could leave at once: then it is queued `sending`."""
+        self._unanswered: dict[tuple[str, str], None] = {}
+        """Updates given up as unavailable (oldest first): a try may have committed them."""
 
     async def handle(self, inbound: Inbound, *, apologise: bool = True) -> Handled:
         """Handle one update; return what it queued (nothing for a duplicate).
@@ -108,13 +112,33 @@ class Router:
                 transients += 1
                 await self._wait_or_give_up(inbound, exc, transients)
             else:
+                key = (inbound.chat.channel, inbound.update_id)
+                if handled.duplicate and (transients or key in self._unanswered):
+                    # A try that failed may have committed after all (its COMMIT's answer was
+                    # lost): its replies are this worker's, never handed to the sender.
+                    self._unanswered.pop(key, None)
+                    handled = await self._held_after_lost_commit(inbound) or handled
                 self.metrics.update(inbound.chat.channel,
                                     "duplicate" if handled.duplicate else "handled")
                 return handled
 
+    async def _held_after_lost_commit(self, inbound: Inbound) -> Handled | None:
+        async with transactions.unit_of_work(self.sessions) as session:
+            held = await outgoing.held_replies(session, channel=inbound.chat.channel,
+                                               update_id=inbound.update_id, worker=self.worker)
+        if not held:
+            return None
+        log.info("update %s:%s was committed by a try whose answer was lost; its %d replies "
+                 "leave now", inbound.chat.channel, inbound.update_id, len(held))
+        return Handled(held=held)
+
     async def _wait_or_give_up(self, inbound: Inbound, exc: Exception, tries: int) -> None:
         if tries >= TRANSIENT_ATTEMPTS:
             self.metrics.update(inbound.chat.channel, "deferred")
+            # One of the tries may have committed unanswered: its redelivery, here, sends them.
+            self._unanswered[(inbound.chat.channel, inbound.update_id)] = None
+            while len(self._unanswered) > UNANSWERED_KEPT:
+                self._unanswered.pop(next(iter(self._unanswered)))
             log.warning("update %s:%s not handled: database unavailable (%s); the platform "
                         "will deliver it again", inbound.chat.channel, inbound.update_id,
                         type(exc).__name__)

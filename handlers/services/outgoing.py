@@ -88,6 +88,18 @@ async def claim(session: AsyncSession, *, ids: Sequence[int] | None, worker: str
     return [Claimed(row.id, row.attempts, outbound(row)) for row in rows]
 
 
+async def held_replies(session: AsyncSession, *, channel: str, update_id: str,
+                       worker: str) -> list[Claimed]:
+    """The replies to an update that `worker` queued as its own and still holds.
+
+    For an update whose commit went through though its answer was lost (a connection cut at
+    COMMIT): run again, it is a duplicate, and its replies would wait for their lease.
+    """
+    rows = await repo.held_by(session, key_prefix=f"reply:{channel}:{update_id}:", worker=worker)
+    return [Claimed(row.id, row.attempts, outbound(row), marked=row.status == OutboxStatus.SENDING)
+            for row in rows]
+
+
 async def start_sending(work: Work, ids: Sequence[int], *, worker: str,
                         now: datetime) -> set[int]:
     """Mark claimed rows `sending` just before their calls; return those still this worker's."""

@@ -56,6 +56,19 @@ _CLAIMED_COLUMNS = (OutboxMessage.id, OutboxMessage.channel, OutboxMessage.chat_
                     OutboxMessage.parts_sent)
 
 
+async def held_by(session: AsyncSession, *, key_prefix: str, worker: str) -> list[Row[Any]]:
+    """List the rows `worker` still holds (claimed or sending) whose dedup key starts so.
+
+    With their status, in send order.
+    """
+    stmt = (select(*_CLAIMED_COLUMNS, OutboxMessage.status)
+            .where(OutboxMessage.dedup_key.startswith(key_prefix, autoescape=True),
+                   OutboxMessage.claimed_by == worker,
+                   OutboxMessage.status.in_([OutboxStatus.CLAIMED, OutboxStatus.SENDING]))
+            .order_by(OutboxMessage.priority, OutboxMessage.id))
+    return list((await session.execute(stmt)).all())
+
+
 async def get(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     """Return one outbox row."""
     return await session.get(OutboxMessage, row_id)

@@ -27,7 +27,8 @@ from tests.fakes.zalo_api import FakeZalo
 
 pytestmark = pytest.mark.slow
 
-PHONE = re.compile(r"(?<![\d*])(?:\+?84|0)[\s.]?\d{2,3}[\s.]?\d{3}[\s.]?\d{3,4}(?![\d*])")
+PHONE = re.compile(r"(?<![\w*])(?:\+?84|0)[\s.]?\d{2,3}[\s.]?\d{3}[\s.]?\d{3,4}(?![\w*])")
+"""A phone number standing alone: not digits inside a longer word (a hex token, a hash)."""
 ZALO_USER = "1a2b3c4d5e6f7a8b9c0d"
 LINK_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 SIGN_IN_TOKEN = re.compile(r"/dang-nhap/([A-Za-z0-9_-]+)")
