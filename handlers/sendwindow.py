@@ -3,7 +3,8 @@
 Additive increase, multiplicative decrease (as TCP does): a 429 or a call slower than
 `slow_seconds` halves the window; a success widens it by one, up to `most`, but only when the
 traffic needs it: the window was full as the call began, or sends are waiting for room (TCP's
-window validation, RFC 7661). It starts at `START`. Every send in flight is a row marked
+window validation, RFC 7661); and room not needed for `DECAY_SECONDS` goes back, one at each
+later success, down to `START`. It starts at `START`. Every send in flight is a row marked
 `sending`, which a kill would leave `uncertain`: so light traffic keeps few in flight, a busy
 outbox opens the window within a few sends, and when the platform slows down fewer go out.
 Knows no platform and no database.
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 
 START = 2
 """The window before any traffic (a worker just started): it widens as sends need it."""
+
+DECAY_SECONDS = 1.0
+"""A window not needed for this long narrows by one (not below `START`) at its next success."""
 
 PROMISE_SECONDS = 2.0
 """How long room promised to a held reply is kept for it (its update may be rolled back)."""
@@ -51,6 +55,8 @@ class SendWindow:
         self.name = name
         self.busy = 0
         self._cool_until = 0.0
+        self._needed_at = 0.0
+        """When a send last needed the window (it was full, or sends were waiting)."""
         self._waiting = 0
         self._promised: deque[float] = deque()
         self._changed = asyncio.Condition()
@@ -130,10 +136,17 @@ class SendWindow:
                 self._changed.notify_all()
 
     def _resize(self, throttled: bool, seconds: float, *, needed: bool) -> None:
+        now = time.monotonic()
         if throttled or seconds >= self.slow_seconds:
             if self.size > 1:
                 self.size = max(1, self.size // 2)
                 log.info("send window %s shrinks to %d (%s)", self.name, self.size,
                          "429" if throttled else f"a call took {seconds:.1f}s")
-        elif needed and self.size < self.most:
-            self.size += 1
+        elif needed:
+            self._needed_at = now
+            self.size = min(self.most, self.size + 1)
+        elif self.size > START and now - self._needed_at >= DECAY_SECONDS:
+            # Room unused for a while goes back (RFC 7661): a window opened by a burst does not
+            # stay wide for the next slow phase to fill with calls a kill would catch.
+            self._needed_at = now
+            self.size -= 1

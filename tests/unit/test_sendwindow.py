@@ -130,3 +130,20 @@ async def test_a_promise_is_not_kept_once_the_window_narrowed_or_a_429_came() ->
     assert window.promise()
     window.cool(1.0)
     assert window.redeem() and not window.room_kept()
+
+
+async def test_room_a_burst_opened_goes_back_when_no_longer_needed(monkeypatch) -> None:
+    monkeypatch.setattr("handlers.sendwindow.DECAY_SECONDS", 0.02)
+    window = SendWindow(8, slow_seconds=1.0)
+    await asyncio.gather(*(finish(window) for _ in range(20)))  # a burst opens it
+    assert window.size == 8
+    await finish(window)
+    assert window.size == 8  # not yet: the burst was just now
+    await asyncio.sleep(0.03)
+    await finish(window)
+    await finish(window)
+    assert window.size == 7  # one step per period without need, not one per send
+    for _ in range(10):
+        await asyncio.sleep(0.03)
+        await finish(window)
+    assert window.size == 2  # never below where it starts
