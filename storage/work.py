@@ -60,16 +60,9 @@ class Work:
             raw = self.driver.rows(compiled.sql, args) if self._sqlite else \
                 await self.driver.fetch(compiled.sql, *args)
         except Exception as exc:
-            await self._forget_if_gone(exc)
+            await _forget_if_gone(self.connection, exc)
             raise
         return [compiled.row(row) for row in raw]
-
-    async def _forget_if_gone(self, exc: Exception) -> None:
-        # The statement went around SQLAlchemy, so SQLAlchemy did not see the connection die:
-        # tell the pool, or it would hand the dead connection to the next unit of work.
-        if is_disconnect(exc) and not self.connection.invalidated:
-            await self.connection.invalidate(exc)
-            await forget_connections(self.connection.engine)
 
     async def write(self, prepared: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run a prepared INSERT, UPDATE or DELETE (RETURNING what the caller needs)."""
@@ -90,7 +83,7 @@ class Work:
             else:
                 await self.driver.executemany(compiled.sql, args)
         except Exception as exc:
-            await self._forget_if_gone(exc)
+            await _forget_if_gone(self.connection, exc)
             raise
 
     @property
@@ -193,9 +186,7 @@ async def begin(engine: AsyncEngine) -> AsyncIterator[Work]:
     try:
         await _start(kept)
     except BaseException as exc:
-        if is_disconnect(exc) and not connection.invalidated:
-            await connection.invalidate(exc)
-            await forget_connections(engine)
+        await _forget_if_gone(connection, exc)
         await _close(kept)
         raise
     work = Work(connection, kept.driver)
@@ -274,9 +265,14 @@ async def on_driver(conn: AsyncConnection, method: str, sql: str, *args: Any) ->
     try:
         return await getattr(raw.driver_connection, method)(sql, *args)
     except Exception as exc:
-        if not conn.invalidated and is_disconnect(exc):
-            # The server ended it, and most likely the others too (a restart, a terminate):
-            # the pool and the connections kept open are dropped, the next try gets new ones.
-            await conn.invalidate(exc)
-            await forget_connections(conn.engine)
+        await _forget_if_gone(conn, exc)
         raise
+
+
+async def _forget_if_gone(connection: AsyncConnection, exc: BaseException) -> None:
+    # Statements and transactions here go around SQLAlchemy, which then does not see the
+    # connection die. The server ended it, and most likely the others too (a restart, a
+    # terminate): the pool and the connections kept open are dropped, the next try gets new ones.
+    if is_disconnect(exc) and not connection.invalidated:
+        await connection.invalidate(exc)
+        await forget_connections(connection.engine)

@@ -125,15 +125,6 @@ async def record_parts(session: AsyncSession, row_id: int, parts: int) -> None:
                           .execution_options(synchronize_session=False))
 
 
-async def record_sent(session: AsyncSession, sent: Sequence[tuple[int, str | None]], *,
-                      now: datetime) -> None:
-    """Mark delivered rows `sent` with the platform's message ids."""
-    if sent:
-        await session.execute(update(OutboxMessage), [
-            {"id": row_id, "status": OutboxStatus.SENT, "last_error": None, "sent_at": now,
-             "platform_message_id": platform_id} for row_id, platform_id in sent])
-
-
 # One wave of marks on PostgreSQL in one autocommit statement (one round trip instead of BEGIN,
 # the statements and COMMIT): the rows delivered become `sent`, the claimed rows about to be sent
 # become `sending` (those still this worker's are returned). PostgreSQL runs both updates whether
