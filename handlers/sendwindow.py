@@ -3,11 +3,13 @@
 Additive increase, multiplicative decrease (as TCP does): a 429 or a call slower than
 `slow_seconds` halves the window; a success widens it by one, up to `most`, but only when the
 traffic needs it: the window was full as the call began, or sends are waiting for room (TCP's
-window validation, RFC 7661); and room not needed for `DECAY_SECONDS` goes back, one at each
-later success, down to `START`. It starts at `START`. Every send in flight is a row marked
-`sending`, which a kill would leave `uncertain`: so light traffic keeps few in flight, a busy
-outbox opens the window within a few sends, and when the platform slows down fewer go out.
-Knows no platform and no database.
+window validation, RFC 7661), and no send holding room is waiting for its pacing slot (then the
+rate, not the window, holds the traffic back: a paced burst opens the window only as far as the
+calls themselves overlap, not as far as the queue is long); and room not needed for
+`DECAY_SECONDS` goes back, one at each later success, down to `START`. It starts at `START`.
+Every send in flight is a row marked `sending`, which a kill would leave `uncertain`: so light
+or paced traffic keeps few in flight, calls that overlap open the window within a few sends,
+and when the platform slows down fewer go out. Knows no platform and no database.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,8 @@ class SendWindow:
         self.slow_seconds = slow_seconds
         self.name = name
         self.busy = 0
+        self.pacing = 0
+        """Sends holding room that wait for their pacing slot (`paced`)."""
         self._cool_until = 0.0
         self._needed_at = 0.0
         """When a send last needed the window (it was full, or sends were waiting)."""
@@ -124,16 +128,26 @@ class SendWindow:
             finally:
                 self._waiting -= 0 if promised else 1
             self.busy += 1
-            slot = Slot(full=self.busy + len(self._promised) >= self.size)
+            # Room held by sends waiting for their pacing slot is not what fills it.
+            slot = Slot(full=self.busy - self.pacing + len(self._promised) >= self.size)
         try:
             yield slot
         finally:
             self.busy -= 1
             if slot.throttled or slot.seconds is not None:
-                self._resize(slot.throttled, slot.seconds or 0.0,
-                             needed=slot.full or self._waiting > 0)
+                needed = (slot.full or self._waiting > 0) and self.pacing == 0
+                self._resize(slot.throttled, slot.seconds or 0.0, needed=needed)
             async with self._changed:
                 self._changed.notify_all()
+
+    @contextmanager
+    def paced(self) -> Iterator[None]:
+        """Count a send holding room as waiting for its pacing slot while the block runs."""
+        self.pacing += 1
+        try:
+            yield
+        finally:
+            self.pacing -= 1
 
     def _resize(self, throttled: bool, seconds: float, *, needed: bool) -> None:
         now = time.monotonic()

@@ -125,6 +125,19 @@ async def test_light_traffic_does_not_widen_the_window(app: App, gated: GatedCha
     assert await in_flight_of_a_wave(app, gated, "a sudden wave") == 2
 
 
+async def test_a_burst_the_rate_holds_back_does_not_widen_the_window(app: App) -> None:
+    # A job's wave to 12 chats, paced at 10 a second: each send holds room while it waits for
+    # its turn, but the sends (a 10 ms call and its marks) never overlap. The window stays where
+    # it started, so a slow phase that begins meanwhile finds two calls on their way, not eight.
+    paced = GatedChannel(pacing=ROOMY.model_copy(update={"overall_per_second": 10,
+                                                         "overall_burst": 1}), delay=0.01)
+    app.add_channel(paced)
+    ids = [await queue(app, f"p{n}", "paced") for n in range(12)]
+    assert await app.sender.send_ids(ids) == 12
+    assert app.sender.window_size("gated") == 2
+    assert paced.most_in_flight == 1
+
+
 async def in_flight_of_a_wave(app: App, gated: GatedChannel, text: str) -> int:
     """Send 8 messages to 8 chats, calls held until as many as may have started; count them."""
     gated.gate.clear()

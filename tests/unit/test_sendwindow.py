@@ -38,6 +38,23 @@ async def test_sends_waiting_for_room_widen_the_window_and_a_429_halves_it() -> 
     assert window.size == 5  # light traffic again: no wider
 
 
+async def test_sends_waiting_for_their_pacing_slot_do_not_widen_the_window() -> None:
+    # A paced burst: every send holds room while it waits for its turn (one every 5 ms), and
+    # each call is over before the next turn. The queue is long; the calls never overlap.
+    window = SendWindow(8, slow_seconds=1.0)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+
+    async def paced(turn: int) -> None:
+        async with window.slot() as slot:
+            with window.paced():
+                await asyncio.sleep(max(0.0, start + turn * 0.005 - loop.time()))
+            slot.seconds = 0.001
+
+    await asyncio.gather(*(paced(turn) for turn in range(20)))
+    assert window.size == 2
+
+
 async def test_slow_calls_halve_the_window_down_to_one() -> None:
     window = SendWindow(8, slow_seconds=1.0)
     for _ in range(5):
