@@ -95,6 +95,12 @@ class Config(Frozen):
         """Return the names of the chat platforms that have a token."""
         return [name for name in ("telegram", "zalo") if getattr(self, name).token]
 
+    @property
+    def console_wanted(self) -> bool:
+        """Tell whether `sangkien run` should run the console channel."""
+        mode = self.console.enabled
+        return mode == "always" or (mode == "auto" and not self.chat_tokens)
+
 
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read the YAML file, apply environment overrides and validate; raise ConfigError."""

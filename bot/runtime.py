@@ -58,12 +58,6 @@ def load_platform(name: str, app: App) -> Platform | None:
     return getattr(module, factory)(app.gateway, getattr(app.config, name))
 
 
-def console_wanted(config: Config) -> bool:
-    """Tell whether `sangkien run` should run the console channel."""
-    mode = config.console.enabled
-    return mode == "always" or (mode == "auto" and not config.chat_tokens)
-
-
 async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Run every configured channel, the outbox sender and the web server until stopped."""
     app = App.create(config)
@@ -83,7 +77,7 @@ async def serve(config: Config, *, stdin: TextIO | None = None, stdout: TextIO |
         for platform in platforms:
             await platform.start()
             tasks.append(asyncio.create_task(platform.run(stop), name=platform.name))
-        if console_wanted(config):
+        if config.console_wanted:
             tasks.append(asyncio.create_task(_console_then_stop(app, stop, stdin, stdout)))
         scheduler = app.scheduler = await scheduling.start(app)
         await stop.wait()

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import logs, runtime
+from bot import logs
 from bot.app import DatabaseUnavailable
 from bot.cli import (
     core,
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _configure_logging(config: Config, args: argparse.Namespace) -> None:
     terminal_chat = args.command == "console" or (
-        args.command == "run" and runtime.console_wanted(config))
+        args.command == "run" and config.console_wanted)
     secrets = [config.telegram.token, config.zalo.token, config.telegram.webhook_secret,
                config.zalo.webhook_secret]
     logs.configure(config.logging.level, libraries=config.logging.libraries, secrets=secrets,

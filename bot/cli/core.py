@@ -6,7 +6,6 @@ import argparse
 import asyncio
 from typing import Any
 
-from bot import runtime
 from bot.app import upgrade_database
 from bot.cli import reports
 from bot.cli.context import UsageError, open_app
@@ -41,6 +40,8 @@ def register(sub: Any) -> None:
 
 def cmd_run(config: Config, _args: argparse.Namespace) -> int:
     """Serve until stopped, on uvloop where it is installed (a quarter less CPU per update)."""
+    from bot import runtime  # the web server and the channels: only the commands that serve
+
     try:
         import uvloop
     except ImportError:  # not on Windows
@@ -50,6 +51,8 @@ def cmd_run(config: Config, _args: argparse.Namespace) -> int:
 
 def cmd_console(config: Config, args: argparse.Namespace) -> int:
     """Chat in the terminal."""
+    from bot import runtime
+
     phone = _phone_arg(args.phone)
 
     async def go() -> None:

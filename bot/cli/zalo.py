@@ -7,7 +7,6 @@ import asyncio
 import sys
 from typing import Any
 
-from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloUnavailable
 from bot.cli.context import UsageError, open_app
 from bot.config import Config
 from handlers.services import quota
@@ -64,6 +63,7 @@ def cmd_webhook(config: Config, args: argparse.Namespace) -> int:
         raise UsageError("no Zalo token: set SANGKIEN__ZALO__TOKEN")
     if args.what == "set" and not (settings.webhook_url and settings.webhook_secret):
         raise UsageError("webhook set needs zalo.webhook_url and SANGKIEN__ZALO__WEBHOOK_SECRET")
+    from bot.channels.zalo.client import ZaloClient, ZaloError, ZaloUnavailable  # aiohttp
 
     async def go() -> str | None:
         client = ZaloClient(base_url=settings.base_url, token=settings.token,
