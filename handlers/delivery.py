@@ -242,8 +242,7 @@ class OutboxSender:
             row = await self.outcomes.unmark(row)
         async with window.slot(promised=row.marked) as slot:
             if pacing is not None:
-                with window.paced():  # booking its slot (a statement, shared pacing) and waiting
-                    booking = await self.pacer.reserve(pacing, row.message.chat)
+                booking = await self.pacer.reserve(pacing, row.message.chat)
                 if not booking.booked:
                     # Another worker's messages to this chat came first (shared pacing).
                     until = self.clock.now() + timedelta(seconds=booking.wait)
@@ -251,7 +250,7 @@ class OutboxSender:
                     return until
                 if row.marked and booking.wait > MARKED_WAIT_SECONDS:
                     row = await self.outcomes.unmark(row)
-                with window.paced():
+                with window.paced(booking.wait > 0):  # the rate holds it back, not the window
                     await asyncio.sleep(booking.wait)
                 if paused := self.pacer.paused_for(row.message.chat):
                     # A 429 arrived for this chat or bot while we waited for the slot.

@@ -141,13 +141,13 @@ class SendWindow:
                 self._changed.notify_all()
 
     @contextmanager
-    def paced(self) -> Iterator[None]:
+    def paced(self, waiting: bool = True) -> Iterator[None]:
         """Count a send holding room as waiting for its pacing slot while the block runs."""
-        self.pacing += 1
+        self.pacing += int(waiting)
         try:
             yield
         finally:
-            self.pacing -= 1
+            self.pacing -= int(waiting)
 
     def _resize(self, throttled: bool, seconds: float, *, needed: bool) -> None:
         now = time.monotonic()
