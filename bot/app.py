@@ -25,6 +25,7 @@ from handlers.gateway import Gateway
 from handlers.metrics import Metrics
 from handlers.router import Router
 from handlers.services.pacing_lanes import pacing_for
+from handlers.services.transactions import retry_transient
 from handlers.services.web_access import SignInPolicy
 from handlers.texts import Renderer
 from handlers.types import Inbound
@@ -105,9 +106,14 @@ class App:
     async def check_database(self) -> None:
         """Fail with one clear line when the database is unreachable or not upgraded."""
         head = head_revision()
-        try:
+
+        async def read_version() -> str | None:
             async with self.engine.connect() as conn:
-                current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+                return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+
+        try:
+            # A connection the server ended (a restart as this worker starts) is tried again.
+            current = await retry_transient(read_version, attempts=4, base=0.2, cap=2.0)
         except (OperationalError, DBAPIError, OSError) as exc:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
             if "alembic_version" in reason:

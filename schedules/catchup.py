@@ -1,7 +1,9 @@
 """Catch-up after downtime.
 
 A missed slot still inside its grace window runs once; older ones are recorded as missed and never
-sent late.
+sent late. A job that records only the runs that sent something (the every-minute broadcast
+check) has no trail of slots to settle: its newest slot runs once, so a broadcast that fell due
+while every worker was down (or restarting) leaves at start-up, not a slot later.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ async def catch_up(ctx: JobContext, specs: Iterable[JobSpec], *, now: datetime |
     now = now or ctx.clock.now()
     outcomes: list[Outcome] = []
     for spec in specs:
-        if spec.enabled and spec.catch_up:
+        if spec.enabled:
             outcomes += await _catch_up_one(ctx, spec, now)
     return outcomes
 
@@ -38,7 +40,7 @@ async def _catch_up_one(ctx: JobContext, spec: JobSpec, now: datetime) -> list[O
     tz = ctx.programme.tz
     async with unit_of_work(ctx.sessions) as session:
         last = await job_runs.last_slot(session, spec.name)
-    if last is None:
+    if last is None or not spec.record_empty:
         latest = slots.previous(spec.cron, tz, now)
         pending = [latest] if latest is not None else []
     else:

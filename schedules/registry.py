@@ -31,7 +31,6 @@ class JobSpec:
     grace: timedelta = timedelta(hours=1)
     record_empty: bool = True
     """False: a run that had nothing to send leaves no row (the every-minute broadcast check)."""
-    catch_up: bool = True
     sends: bool = True
     """False: the job only tidies the database, so quiet hours and holidays never hold it (pause
     and `enabled` still do); the runner fails a run of it that plans a message."""
@@ -72,6 +71,6 @@ def build_registry(settings: SchedulesSettings) -> dict[str, JobSpec]:
         specs[name] = JobSpec(name=name, cron=job.cron, func=kind.func, enabled=job.enabled,
                               outside_hours=job.outside_hours,
                               grace=timedelta(seconds=job.misfire_grace_seconds),
-                              record_empty=kind.record_empty, catch_up=kind.record_empty,
+                              record_empty=kind.record_empty,
                               sends=kind.sends)
     return specs

@@ -11,6 +11,7 @@ from bot.app import App
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
 from storage.work import begin
+from tests.conftest import end_connections
 
 AT = datetime(2026, 11, 24, 2, tzinfo=UTC)
 
@@ -61,3 +62,15 @@ async def test_writes_are_counted_whichever_way_they_go(app: App) -> None:
         assert work.pending
         await work.session.flush()
         assert work.writes == 2 and not work.pending
+
+
+async def test_a_worker_starting_while_the_database_ends_its_connections_still_starts(
+        app: App, db_url: str) -> None:
+    # A PostgreSQL restart (or a dropped network) as a worker starts: the start-up check meets a
+    # connection the server has ended, and tries again on a fresh one instead of exiting.
+    if not db_url.startswith("postgresql"):
+        pytest.skip("pg_terminate_backend is PostgreSQL's")
+    async with app.engine.connect():
+        pass  # the pool keeps this connection for the check
+    assert await end_connections(db_url) >= 1
+    await app.check_database()

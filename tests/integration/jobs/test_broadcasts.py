@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from handlers.services.outreach import FixedBudgets
+from schedules.catchup import catch_up
 from tests.fakes.driver import ChatDriver, ChatUser
 from tests.integration.jobs.conftest import FIRED, World
 
@@ -105,6 +106,21 @@ async def test_a_scheduled_broadcast_waits_for_its_time_and_can_be_cancelled(wor
     assert "Đã huỷ thông báo #1" in (await write(staff, "1"))[0]
     await world.fire("broadcasts", datetime(2026, 11, 25, 10, 31, tzinfo=UTC))
     assert outreach(world) == []
+
+
+async def test_a_broadcast_due_while_every_worker_was_down_leaves_at_start_up_once(
+        world: World, staff: ChatUser) -> None:
+    await write(staff, "/thongbao", "1", "Nhắc họp sáng mai.", "17:30", "1")
+    # No worker ran the 17:30 check (killed, restarting); one starts at 17:30:40.
+    started = datetime(2026, 11, 25, 10, 30, 40, tzinfo=UTC)
+    world.clock.current = started
+    [caught] = await catch_up(world.ctx, [world.specs["broadcasts"]], now=started)
+    assert caught.state == "done" and caught.count == 5
+    # The second worker starts too: the slot is taken, nothing goes twice.
+    [again] = await catch_up(world.ctx, [world.specs["broadcasts"]], now=started)
+    assert again.state == "already"
+    assert (await world.fire("broadcasts", started + timedelta(seconds=20))).count == 0
+    assert len(outreach(world)) == 5
 
 
 async def test_a_broadcast_due_in_quiet_hours_waits_until_morning(world: World,
