@@ -250,8 +250,7 @@ class OutboxSender:
                     return until
                 if row.marked and booking.wait > MARKED_WAIT_SECONDS:
                     row = await self.outcomes.unmark(row)
-                with window.paced(booking.wait > 0):  # the rate holds it back, not the window
-                    await asyncio.sleep(booking.wait)
+                await window.pace(booking.wait)  # the rate holds it back, not the window
                 if paused := self.pacer.paused_for(row.message.chat):
                     # A 429 arrived for this chat or bot while we waited for the slot.
                     until = self.clock.now() + timedelta(seconds=paused)

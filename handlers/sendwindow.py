@@ -19,8 +19,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class SendWindow:
         self.name = name
         self.busy = 0
         self.pacing = 0
-        """Sends holding room that wait for their pacing slot (`paced`)."""
+        """Sends holding room that wait for their pacing slot (`pace`)."""
         self._cool_until = 0.0
         self._needed_at = 0.0
         """When a send last needed the window (it was full, or sends were waiting)."""
@@ -140,14 +140,16 @@ class SendWindow:
             async with self._changed:
                 self._changed.notify_all()
 
-    @contextmanager
-    def paced(self, waiting: bool = True) -> Iterator[None]:
-        """Count a send holding room as waiting for its pacing slot while the block runs."""
-        self.pacing += int(waiting)
+    async def pace(self, seconds: float) -> None:
+        """Wait `seconds` for a pacing slot, holding room but not counting as needing more."""
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        self.pacing += 1
         try:
-            yield
+            await asyncio.sleep(seconds)
         finally:
-            self.pacing -= int(waiting)
+            self.pacing -= 1
 
     def _resize(self, throttled: bool, seconds: float, *, needed: bool) -> None:
         now = time.monotonic()

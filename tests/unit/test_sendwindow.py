@@ -47,8 +47,7 @@ async def test_sends_waiting_for_their_pacing_slot_do_not_widen_the_window() -> 
 
     async def paced(turn: int) -> None:
         async with window.slot() as slot:
-            with window.paced():
-                await asyncio.sleep(max(0.0, start + turn * 0.005 - loop.time()))
+            await window.pace(start + turn * 0.005 - loop.time())
             slot.seconds = 0.001
 
     await asyncio.gather(*(paced(turn) for turn in range(20)))
