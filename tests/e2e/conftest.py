@@ -12,21 +12,22 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.e2e.launcher import Launcher
 
 ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = Launcher()
 
 
 @dataclass
 class Cli:
-    """Runs `python -m bot` against one database, in a subprocess."""
+    """Runs `python -m bot` against one database, in a child process."""
 
     env: dict[str, str]
     cwd: Path
 
     def run(self, *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                              capture_output=True, env=self.env, cwd=self.cwd, timeout=timeout,
-                              check=False)
+        """`python -m bot *args`, in a process forked from one that has imported the bot."""
+        return LAUNCHER.run(args, env=self.env, cwd=self.cwd, stdin=stdin, timeout=timeout)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE,
