@@ -129,15 +129,24 @@ async def record_parts(session: AsyncSession, row_id: int, parts: int) -> None:
 # the statements and COMMIT): the rows delivered become `sent`, the claimed rows about to be sent
 # become `sending` (those still this worker's are returned). PostgreSQL runs both updates whether
 # or not the result names them; they touch different rows (`sending` ones, `claimed` ones).
+# A wave of `sent` marks only commits without waiting for the WAL flush (`relax`: a setting local
+# to the statement's own transaction, read as the row the statement returns): a crash of the
+# database server may lose the last few hundred milliseconds of them, and the rows left `sending`
+# turn `uncertain`, never resent. A wave with a `sending` mark is flushed before its calls.
 _MARK_WAVE = """
-WITH delivered AS (
+WITH relax AS (
+    SELECT set_config('synchronous_commit', CASE WHEN cardinality($4::bigint[]) = 0 THEN 'off'
+                      ELSE current_setting('synchronous_commit') END, true) AS durability
+), delivered AS (
     UPDATE outbox AS o SET status = 'sent', last_error = NULL, sent_at = $3,
                            platform_message_id = d.platform_id
     FROM unnest($1::bigint[], $2::text[]) AS d(id, platform_id) WHERE o.id = d.id
+), started AS (
+    UPDATE outbox SET status = 'sending', claimed_at = $3
+    WHERE id = ANY($4::bigint[]) AND status = 'claimed' AND claimed_by = $5
+    RETURNING id
 )
-UPDATE outbox SET status = 'sending', claimed_at = $3
-WHERE id = ANY($4::bigint[]) AND status = 'claimed' AND claimed_by = $5
-RETURNING id
+SELECT array(SELECT id FROM started) AS ids FROM relax
 """
 
 
@@ -147,9 +156,9 @@ async def mark_wave(conn: AsyncConnection, sent: Sequence[tuple[int, str | None]
 
     Returns the ids of `starting` still claimed by this worker (as `start_sending`).
     """
-    rows = await on_driver(conn, "fetch", _MARK_WAVE, [row_id for row_id, _ in sent],
-                           [platform_id for _, platform_id in sent], now, list(starting), worker)
-    return {row["id"] for row in rows}
+    ids = await on_driver(conn, "fetchval", _MARK_WAVE, [row_id for row_id, _ in sent],
+                          [platform_id for _, platform_id in sent], now, list(starting), worker)
+    return set(ids)
 
 
 async def flag_stale_sending(session: AsyncSession, *, before: datetime) -> Sequence[int]:

@@ -188,6 +188,34 @@ async def test_a_wave_of_marks_is_one_statement_on_postgresql(app: App, clock) -
     assert (found[mine].status, found[theirs].status) == ("sending", "claimed")
 
 
+async def test_only_a_wave_of_sent_marks_commits_without_waiting_for_the_disk(app: App,
+                                                                               clock) -> None:
+    # A lost `sent` mark leaves a row `sending` (then `uncertain`, never resent): its commit may
+    # skip the WAL flush. A `sending` mark must be on disk before the call. Each wave runs here in
+    # a transaction of its own, so the setting it made for its commit can be read before the end.
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    delivered, starting = [await queue(app, key) for key in ("k1", "k2")]
+    async with unit_of_work(app.sessions) as session:
+        await outbox.claim(session, ids=[delivered, starting], worker="w1", now=clock.now(),
+                           channels=["flaky"])
+
+    async def durability(sent: list[tuple[int, str]], started: list[int]) -> str:
+        async with autocommit(app.engine) as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            transaction = driver.transaction()
+            await transaction.start()
+            try:
+                await outbox.mark_wave(conn, sent, started, worker="w1", now=clock.now())
+                return await driver.fetchval("SHOW synchronous_commit")
+            finally:
+                await transaction.rollback()
+
+    assert await durability([(delivered, "77")], []) == "off"
+    assert await durability([(delivered, "77")], [starting]) == "on"
+    assert await durability([], [starting]) == "on"
+
+
 async def test_each_message_is_recorded_sent_right_after_its_call(app: App, clock) -> None:
     # While the second message of a batch is on its way, the first is already recorded `sent`:
     # a crash then leaves at most the one in flight uncertain.
