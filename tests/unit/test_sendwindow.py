@@ -39,18 +39,19 @@ async def test_sends_waiting_for_room_widen_the_window_and_a_429_halves_it() -> 
 
 
 async def test_sends_waiting_for_their_pacing_slot_do_not_widen_the_window() -> None:
-    # A paced burst: every send holds room while it waits for its turn (one every 5 ms), and
-    # each call is over before the next turn. The queue is long; the calls never overlap.
+    # A paced burst: every send holds room while it waits for its turn (one every 50 ms: a turn
+    # much longer than a busy machine's stalls of the loop), and each call is over before the
+    # next turn. The queue is long; the calls never overlap.
     window = SendWindow(8, slow_seconds=1.0)
     loop = asyncio.get_running_loop()
     start = loop.time()
 
     async def paced(turn: int) -> None:
         async with window.slot() as slot:
-            await window.pace(start + turn * 0.005 - loop.time())
+            await window.pace(start + turn * 0.05 - loop.time())
             slot.seconds = 0.001
 
-    await asyncio.gather(*(paced(turn) for turn in range(20)))
+    await asyncio.gather(*(paced(turn) for turn in range(12)))
     assert window.size == 2
 
 
