@@ -19,7 +19,7 @@ async def register_for_member(turn: Turn, *, author: Member, text: initiative_se
     """Record the initiative as waiting for its author, tell the author, and tell the officer."""
     assert turn.member is not None
     initiative = await initiative_service.register_initiative(
-        turn.session, author=author, entered_by=turn.member, now=turn.clock.now(),
+        turn.work, author=author, entered_by=turn.member, now=turn.clock.now(),
         status=InitiativeStatus.PENDING_CONFIRMATION, prefix=turn.settings.number_prefix,
         text=text, rules=rules)
     opened = await _open_confirmation(turn, author)

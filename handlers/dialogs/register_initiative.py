@@ -73,7 +73,7 @@ def _next(draft: Draft, step: Step) -> Step:
 async def on_start(turn: Turn, draft: Draft) -> None:
     """Refuse at once when no phase is open (an edit of an existing initiative is allowed)."""
     if draft.initiative_id is None:
-        await initiative_service.open_phase(turn.session)
+        await initiative_service.open_phase_id(turn.work)
 
 
 async def _author(turn: Turn, draft: Draft) -> Member:
@@ -94,9 +94,9 @@ async def take_title(turn: Turn, draft: Draft, text: str) -> str:
     draft.title = require_text(text, min_len=5, max_len=200)
     if draft.initiative_id is None:
         author = await _author(turn, draft)
-        phase = await initiative_service.open_phase(turn.session)
-        found = await duplicates.similar_titles(turn.session, unit_id=author.unit_id,
-                                                phase_id=phase.id, title=draft.title)
+        phase_id = await initiative_service.open_phase_id(turn.work)
+        found = await duplicates.similar_titles(turn.work, unit_id=author.unit_id,
+                                                phase_id=phase_id, title=draft.title)
         draft.similar = [[s.number, s.title, s.unit_code] for s in found]
     return _next(draft, Step.ASK_FIELD)
 
@@ -185,11 +185,11 @@ async def _send(turn: Turn, draft: Draft) -> None:
         await evidence.attach_to(turn, draft, entered.id)
     else:
         initiative = await initiative_service.register_initiative(
-            turn.session, author=turn.member, now=turn.clock.now(), status=status,
+            turn.work, author=turn.member, now=turn.clock.now(), status=status,
             prefix=turn.settings.number_prefix, text=text, rules=rules)
         await evidence.attach_to(turn, draft, initiative.id)
         count = await initiative_service.count_for_unit(
-            turn.session, unit_id=initiative.unit_id, phase_id=initiative.phase_id,
+            turn.work, unit_id=initiative.unit_id, phase_id=initiative.phase_id,
             statuses=turn.settings.counting_statuses)
         turn.reply("register/done", initiative=initiative, unit_count=count,
                    counted=status in turn.settings.counting_statuses)

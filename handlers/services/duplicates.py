@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.textnorm import fold
 from storage.models import Initiative, InitiativeStatus, Member, Unit, UnitLevel
-from storage.repositories import units
+from storage.repositories import initiatives, units
+from storage.work import Work
 
 HINT_SCORE = 85.0
 REPORT_SCORE = 90.0
@@ -32,20 +33,14 @@ class Similar:
     score: float
 
 
-async def similar_titles(session: AsyncSession, *, unit_id: int, phase_id: int, title: str,
+async def similar_titles(work: Work, *, unit_id: int, phase_id: int, title: str,
                          limit: int = 3) -> list[Similar]:
     """Find initiatives of this phase in the unit's block whose titles look like `title`."""
-    unit = await units.get(session, unit_id)
-    assert unit is not None
-    block = await units.block_of(session, unit) or unit
-    stmt = (select(Initiative.number, Initiative.title, Initiative.title_folded, Unit.code)
-            .join(Unit, Unit.id == Initiative.unit_id)
-            .where(Unit.path.startswith(block.path), Initiative.phase_id == phase_id,
-                   Initiative.status.not_in(NOT_COUNTED), Initiative.tech_secret.is_(False)))
-    rows = (await session.execute(stmt)).all()
-    found = process.extract(fold(title), [r.title_folded for r in rows], scorer=fuzz.token_sort_ratio,
-                            processor=None, limit=limit, score_cutoff=HINT_SCORE)
-    return [Similar(rows[i].number or "", rows[i].title, rows[i].code, score) for _, score, i in found]
+    rows = await initiatives.titles_in_block(work, unit_id=unit_id, phase_id=phase_id)
+    found = process.extract(fold(title), [folded for _, _, folded, _ in rows],
+                            scorer=fuzz.token_sort_ratio, processor=None, limit=limit,
+                            score_cutoff=HINT_SCORE)
+    return [Similar(rows[i][0] or "", rows[i][1], rows[i][3], score) for _, score, i in found]
 
 
 @dataclass(frozen=True)

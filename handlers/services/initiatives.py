@@ -15,6 +15,7 @@ from handlers.services import audit, scope
 from handlers.textnorm import fold
 from storage.models import EDITABLE_STATUSES, Initiative, InitiativeStatus, Member, Phase
 from storage.repositories import initiatives, phases
+from storage.work import Work
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,12 @@ async def open_phase(session: AsyncSession) -> Phase:
                     next_starts_on=upcoming.starts_on)
 
 
+async def open_phase_id(work: Work) -> int:
+    """Return the open phase's id (one prepared statement), or refuse as `open_phase` does."""
+    found = await phases.open_id(work)
+    return found if found is not None else (await open_phase(work.session)).id
+
+
 @dataclass(frozen=True)
 class Eligibility:
     """The optional programme rules: when it was first applied, and the technology-secret flag."""
@@ -51,27 +58,34 @@ class Eligibility:
 
 
 async def register_initiative(
-    session: AsyncSession, *, author: Member, text: InitiativeText, now: datetime, prefix: str,
+    work: Work, *, author: Member, text: InitiativeText, now: datetime, prefix: str,
     entered_by: Member | None = None, status: str = InitiativeStatus.SUBMITTED,
     rules: Eligibility = Eligibility(),
 ) -> Initiative:
-    """Record an initiative in the open phase and return it with its number."""
-    phase = await open_phase(session)
-    check_applied_since(rules.applied_since, phase)
-    initiative = Initiative(
-        title=text.title, title_folded=fold(text.title)[:200], field=text.field,
-        content="" if rules.tech_secret else text.content, effect=text.effect,
-        benefit_vnd=text.benefit_vnd, status=status, member_id=author.id, unit_id=author.unit_id,
-        phase_id=phase.id, entered_by_id=entered_by.id if entered_by else None,
-        applied_since=rules.applied_since, tech_secret=rules.tech_secret,
-        created_at=now, updated_at=now,
-    )
-    await initiatives.add(session, initiative, prefix=prefix)
-    await audit.record(session, at=now, actor=entered_by or author, action="initiative.register",
-                       subject=f"initiative:{initiative.id}", after={"status": status})
-    log.info("initiative %s registered (%s) for member %s in unit %s", initiative.number, status,
+    """Record an initiative in the open phase and return it with its number.
+
+    Prepared statements (the last step of every registration): the row, its number and its
+    audit entry. The returned object is not in the ORM session.
+    """
+    phase_id = await open_phase_id(work)
+    if rules.applied_since is not None:
+        check_applied_since(rules.applied_since, await open_phase(work.session))
+    values = {
+        "title": text.title, "title_folded": fold(text.title)[:200], "field": text.field,
+        "content": "" if rules.tech_secret else text.content, "effect": text.effect,
+        "benefit_vnd": text.benefit_vnd, "status": status, "member_id": author.id,
+        "unit_id": author.unit_id, "phase_id": phase_id,
+        "entered_by_id": entered_by.id if entered_by else None,
+        "applied_since": rules.applied_since, "tech_secret": rules.tech_secret,
+        "created_at": now, "updated_at": now,
+    }
+    initiative_id, number = await initiatives.add_numbered(
+        work, values, prefix=prefix,
+        audit=audit.entry(at=now, actor=entered_by or author, action="initiative.register",
+                          after={"status": status}))
+    log.info("initiative %s registered (%s) for member %s in unit %s", number, status,
              author.id, author.unit_id)
-    return initiative
+    return Initiative(id=initiative_id, number=number, **values)
 
 
 def check_applied_since(day: date | None, phase: Phase) -> None:
@@ -126,12 +140,11 @@ async def withdraw(session: AsyncSession, *, initiative_id: int, author: Member,
     return row
 
 
-async def count_for_unit(session: AsyncSession, *, unit_id: int, phase_id: int,
+async def count_for_unit(work: Work, *, unit_id: int, phase_id: int,
                          statuses: Sequence[str]) -> int:
     """Count a unit's initiatives that count toward its target in a phase."""
-    counts = await initiatives.count_by_unit(session, unit_ids=[unit_id], phase_id=phase_id,
-                                             statuses=statuses)
-    return counts.get(unit_id, 0)
+    return await initiatives.count_in_unit(work, unit_id=unit_id, phase_id=phase_id,
+                                           statuses=statuses)
 
 
 async def list_mine(session: AsyncSession, member: Member) -> tuple[Sequence[Initiative], int]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Initiative, Member, Unit
+from storage.models import AuditEntry, Initiative, InitiativeStatus, Member, Unit, UnitLevel
+from storage.prepared import Prepared, constant
+from storage.work import Work
 
 
 async def add(session: AsyncSession, initiative: Initiative, *, prefix: str) -> Initiative:
@@ -56,3 +58,82 @@ async def list_with_authors(
     if unit_ids is not None:
         stmt = stmt.where(Initiative.unit_id.in_(unit_ids))
     return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
+
+
+def _titles_in_block() -> object:
+    # The unit's block: its deepest ancestor of level `block`, else its parent, else itself
+    # (`units.block_of`), read off the materialised paths in the same statement.
+    unit, ancestor, units = (Unit.__table__.alias(name) for name in ("u", "a", "own"))
+    block_path = (select(ancestor.c.path)
+                  .select_from(unit.join(ancestor, and_(unit.c.path.startswith(ancestor.c.path),
+                                                        ancestor.c.id != unit.c.id)))
+                  .where(unit.c.id == bindparam("unit_id"))
+                  .order_by((ancestor.c.level == constant(UnitLevel.BLOCK)).desc(),
+                            func.length(ancestor.c.path).desc())
+                  .limit(1).scalar_subquery())
+    own_path = select(units.c.path).where(units.c.id == bindparam("unit_id")).scalar_subquery()
+    not_counted = [constant(status) for status in (InitiativeStatus.WITHDRAWN,
+                                                   InitiativeStatus.REJECTED)]
+    return (select(Initiative.number, Initiative.title, Initiative.title_folded, Unit.code)
+            .join(Unit, Unit.id == Initiative.unit_id)
+            .where(Unit.path.startswith(func.coalesce(block_path, own_path)),
+                   Initiative.phase_id == bindparam("phase_id"),
+                   Initiative.status.not_in(not_counted), Initiative.tech_secret.is_(False)))
+
+
+_TITLES_IN_BLOCK = Prepared(lambda _: _titles_in_block())
+
+
+async def titles_in_block(work: Work, *, unit_id: int, phase_id: int
+                          ) -> list[tuple[str | None, str, str, str]]:
+    """List (number, title, folded title, unit code) of a phase's initiatives in a unit's block.
+
+    Withdrawn, rejected and technology-secret ones are left out. One prepared statement.
+    """
+    return await work.rows(_TITLES_IN_BLOCK, {"unit_id": unit_id, "phase_id": phase_id})
+
+
+_T = Initiative.__table__
+NEW_COLUMNS = ("title", "title_folded", "field", "content", "effect", "benefit_vnd", "status",
+               "member_id", "unit_id", "phase_id", "entered_by_id", "applied_since", "tech_secret",
+               "created_at", "updated_at")
+"""What a new initiative is given; the rest starts empty."""
+_NEW = Prepared(lambda _: insert(_T).values(
+    {name: bindparam(name, type_=_T.c[name].type) for name in NEW_COLUMNS}).returning(_T.c.id))
+_NUMBER = Prepared(lambda _: update(_T).where(_T.c.id == bindparam("row_id")).values(
+    number=bindparam("number"), updated_at=bindparam("at", type_=_T.c.updated_at.type)))
+_AUDIT = AuditEntry.__table__
+_AUDIT_COLUMNS = ("at", "actor_id", "action", "subject", "before", "after", "note")
+_NEW_AUDIT = Prepared(lambda _: insert(_AUDIT).values(
+    {name: bindparam(name, type_=_AUDIT.c[name].type) for name in _AUDIT_COLUMNS})
+    .returning(_AUDIT.c.id))  # PostgreSQL would return the id anyway (implicit RETURNING)
+_COUNTS: dict[tuple[str, ...], Prepared] = {}
+
+
+async def add_numbered(work: Work, values: dict[str, object], *, prefix: str,
+                       audit: dict[str, object]) -> tuple[int, str]:
+    """Insert an initiative (`NEW_COLUMNS`), number it and record its audit entry.
+
+    The number is the prefix and the id, six digits; the audit entry's subject is filled in here.
+    Returns the id and the number.
+    """
+    (row,) = await work.write(_NEW, values)
+    number = f"{prefix}{row[0]:06d}"
+    await work.write(_NUMBER, {"row_id": row[0], "number": number, "at": values["updated_at"]})
+    await work.write(_NEW_AUDIT, {"note": None, "before": None, **audit,
+                                  "subject": f"initiative:{row[0]}"})
+    return row[0], number
+
+
+async def count_in_unit(work: Work, *, unit_id: int, phase_id: int,
+                        statuses: Sequence[str]) -> int:
+    """Count a unit's initiatives in a phase with one of `statuses` (prepared per status set)."""
+    key = tuple(sorted(statuses))
+    prepared = _COUNTS.get(key)
+    if prepared is None:
+        prepared = _COUNTS[key] = Prepared(lambda _, key=key: select(func.count()).select_from(_T)
+                                           .where(_T.c.unit_id == bindparam("unit_id"),
+                                                  _T.c.phase_id == bindparam("phase_id"),
+                                                  _T.c.status.in_([constant(s) for s in key])))
+    (row,) = await work.rows(prepared, {"unit_id": unit_id, "phase_id": phase_id})
+    return row[0]

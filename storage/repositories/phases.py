@@ -9,10 +9,22 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Phase, PhaseStatus, Sprint, Target
+from storage.prepared import Prepared, constant
+from storage.work import Work
 
 _OPEN = select(Phase).where(Phase.status == PhaseStatus.OPEN).order_by(Phase.number).limit(1)
 """Built once: asked three times in every registration dialog (building it cost more than SQLite
 spends running it)."""
+
+
+_OPEN_ID = Prepared(lambda _: select(Phase.id).where(Phase.status == constant(PhaseStatus.OPEN))
+                    .order_by(Phase.number).limit(1))
+
+
+async def open_id(work: Work) -> int | None:
+    """Return the id of the phase open for new initiatives, if any (prepared, no ORM)."""
+    rows = await work.rows(_OPEN_ID, {})
+    return rows[0][0] if rows else None
 
 
 async def get_open(session: AsyncSession) -> Phase | None:

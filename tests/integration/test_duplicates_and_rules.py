@@ -7,7 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from handlers.services import duplicates
-from storage.models import Initiative
+from storage.db import unit_of_work
+from storage.models import Initiative, Unit
+from storage.repositories import initiatives, units
+from storage.work import begin as begin_work
 from tests.factories import Federation, add_initiatives
 from tests.fakes.driver import ChatDriver
 
@@ -28,6 +31,29 @@ async def test_no_hint_for_a_new_idea_or_another_block(chat: ChatDriver, federat
     lan = await chat.member("0900000003")
     await lan.says(f"/sangkien {TITLE}")
     assert "Bước 2/6" in await lan.next_reply()
+
+
+async def test_the_hint_looks_in_the_block_that_block_of_names_for_every_unit(
+        chat: ChatDriver, federation: Federation) -> None:
+    # The hint's one statement finds the block from the paths; `units.block_of` is the rule (the
+    # deepest block above the unit, else its parent, else the unit itself).
+    for phone in federation.members:
+        await add_initiatives(chat.app, federation, phone, 1)
+    assert federation.phase is not None
+    async with unit_of_work(chat.app.sessions) as session:
+        everything = (await session.execute(select(Initiative.unit_id))).scalars().all()
+        expected = {}
+        for unit in federation.units.values():
+            block = await units.block_of(session, unit) or unit
+            expected[unit.code] = sorted(
+                u.code for u in [await session.get(Unit, unit_id) for unit_id in everything]
+                if u is not None and u.path.startswith(block.path))
+    for unit in federation.units.values():
+        async with begin_work(chat.app.engine) as work:
+            rows = await initiatives.titles_in_block(work, unit_id=unit.id,
+                                                     phase_id=federation.phase.id)
+        assert sorted(code for *_, code in rows) == expected[unit.code], unit.code
+    assert len({tuple(codes) for codes in expected.values()}) > 2  # blocks, parents and selves
 
 
 async def test_report_lists_the_same_text_registered_by_several_people(
