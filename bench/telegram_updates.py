@@ -62,6 +62,8 @@ class Result:
     cpu: float
     latencies: list[float] = field(default_factory=list)
     counters: dict[str, float] = field(default_factory=dict)
+    server_cpu: float | None = None
+    """The PostgreSQL server's CPU over the run (its backends' user + system time), if any."""
 
     @property
     def per_update_ms(self) -> float:
@@ -127,7 +129,7 @@ async def drive(fake: FakeTelegram, members: int, dialogs: int, latencies: list[
 
 async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
                   run: Callable[[list[float]], Awaitable[None]], updates: int,
-                  metrics_url: str | None = None) -> Result:
+                  metrics_url: str | None = None, server: bool = False) -> Result:
     """Wait for the bot to poll, then time the run and read the bot process's CPU."""
     while not fake.calls_of("getUpdates"):
         if proc.poll() is not None:
@@ -136,16 +138,37 @@ async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
     await asyncio.sleep(0.5)
     process = psutil.Process(proc.pid)
     counted = await asyncio.to_thread(scrape, metrics_url)
+    server_before = postgres_cpu() if server else {}
     before, started = process.cpu_times(), time.perf_counter()
     latencies: list[float] = []
     await run(latencies)
     seconds, after = time.perf_counter() - started, process.cpu_times()
     cpu = (after.user - before.user) + (after.system - before.system)
+    server_cpu = None
+    if server:
+        server_cpu = sum(spent - server_before.get(pid, 0.0)
+                         for pid, spent in postgres_cpu().items())
     counters = {}
     if counted:
         now = await asyncio.to_thread(scrape, metrics_url)
         counters = {k: now[k] - counted[k] for k in counted}
-    return Result(name, updates, seconds, cpu, latencies, counters)
+    return Result(name, updates, seconds, cpu, latencies, counters, server_cpu)
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL server process on this machine (its backends too).
+
+    A backend that ends during the run takes its share with it: the bot keeps its connections.
+    """
+    found = {}
+    for server in psutil.process_iter(["name"]):
+        if server.info["name"] in ("postgres", "postmaster"):
+            try:
+                times = server.cpu_times()
+            except psutil.Error:
+                continue
+            found[server.pid] = times.user + times.system
+    return found
 
 
 def scrape(url: str | None) -> dict[str, float]:
@@ -202,7 +225,8 @@ async def run_ours(url: str, members: int, dialogs: int, workdir: Path
         result = await measure("sangkien-bot", fake, proc,
                                lambda lat: drive(fake, members, dialogs, lat),
                                members * dialogs * len(ANSWERS),
-                               metrics_url=f"http://127.0.0.1:{port}/metrics")
+                               metrics_url=f"http://127.0.0.1:{port}/metrics",
+                               server=url.startswith("postgresql"))
     finally:
         await asyncio.to_thread(stop, proc)
         await fake.close()
@@ -263,6 +287,8 @@ def row(result: Result, echo: Result, dialog: Result) -> str:
     statements, commits = (result.per_update(c) for c in DB_COUNTERS)
     if statements is not None and commits is not None:
         line += f"   {statements:.2f} statements, {commits:.2f} commits per update"
+    if result.server_cpu is not None:
+        line += f"; PostgreSQL server {1000 * result.server_cpu / result.updates:.2f} ms CPU"
     return line
 
 
