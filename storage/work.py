@@ -97,10 +97,16 @@ class Work:
         return self._session is not None and has_pending_changes(self._session)
 
 
-def _most_kept(engine: AsyncEngine) -> int:
-    """Half the pool stays open between units of work; the rest serves sessions and overflow."""
+def _most_kept(engine: AsyncEngine, *, autocommit: bool = False) -> int:
+    """How many idle connections of a kind stay open between uses.
+
+    Half the pool for units of work; the rest serves sessions and overflow. Autocommit ones
+    (bookings, marks: one statement each) keep up to four, within the pool's other half, so
+    a busy worker's transactions do not leave every booking a checkout and an isolation switch.
+    """
     size = getattr(engine.sync_engine.pool, "size", None)
-    return max(1, size() // 2) if callable(size) else 1
+    half = max(1, size() // 2) if callable(size) else 1
+    return min(4, max(1, size() - half)) if autocommit and callable(size) else half
 
 
 @dataclass
@@ -151,8 +157,7 @@ async def _take(engine: AsyncEngine, *, autocommit: bool = False) -> _Kept:
 
 async def _give_back(engine: AsyncEngine, kept: _Kept, *, autocommit: bool = False) -> None:
     idle = _idle(engine, autocommit)
-    kept_now = sum(len(found) for found in _IDLE.get(engine.sync_engine, {}).values())
-    if kept_now < _most_kept(engine) and kept.usable(engine):
+    if len(idle) < _most_kept(engine, autocommit=autocommit) and kept.usable(engine):
         idle.append(kept)
     else:
         await _close(kept)
