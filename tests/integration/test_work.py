@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from bot.app import App
 from storage.models import ProcessedUpdate
 from storage.repositories import updates
-from storage.work import begin
+from storage.work import autocommit, begin
 from tests.conftest import end_connections
 
 AT = datetime(2026, 11, 24, 2, tzinfo=UTC)
@@ -74,3 +75,39 @@ async def test_a_worker_starting_while_the_database_ends_its_connections_still_s
         pass  # the pool keeps this connection for the check
     assert await end_connections(db_url) >= 1
     await app.check_database()
+
+
+async def test_a_busy_moment_leaves_the_autocommit_connections_kept(app: App) -> None:
+    # Twelve units of work at once fill every kept place for transactions; the one-statement
+    # autocommit writes (bookings, marks) still find their own kept connection afterwards, not
+    # a checkout from the pool each time.
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("autocommit connections serve PostgreSQL-only statements")
+    gate = asyncio.Event()
+
+    async def one(n: int) -> None:
+        async with begin(app.engine) as work:
+            assert await updates.claim(work, channel="t", update_id=str(n), at=AT)
+            await gate.wait()
+
+    async def statement() -> None:
+        async with autocommit(app.engine) as conn:
+            await conn.execute(text("SELECT 1"))
+
+    busy = [asyncio.create_task(one(n)) for n in range(12)]
+    await asyncio.sleep(0.1)
+    gate.set()
+    await asyncio.gather(*busy)  # every kept place for transactions is taken now
+    await asyncio.gather(statement(), statement())  # two at once: both are kept afterwards
+    checkouts: list[object] = []
+
+    def checked_out(*args: object) -> None:
+        checkouts.append(args)
+
+    event.listen(app.engine.sync_engine, "checkout", checked_out)
+    try:
+        for _ in range(10):
+            await asyncio.gather(statement(), statement())
+    finally:
+        event.remove(app.engine.sync_engine, "checkout", checked_out)
+    assert checkouts == []
