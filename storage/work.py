@@ -105,8 +105,10 @@ def _most_kept(engine: AsyncEngine, *, autocommit: bool = False) -> int:
     a busy worker's transactions do not leave every booking a checkout and an isolation switch.
     """
     size = getattr(engine.sync_engine.pool, "size", None)
-    half = max(1, size() // 2) if callable(size) else 1
-    return min(4, max(1, size() - half)) if autocommit and callable(size) else half
+    if not callable(size):
+        return 1
+    half = max(1, size() // 2)
+    return min(4, max(1, size() - half)) if autocommit else half
 
 
 @dataclass

@@ -79,10 +79,9 @@ async def register_initiative(
         "applied_since": rules.applied_since, "tech_secret": rules.tech_secret,
         "created_at": now, "updated_at": now,
     }
-    initiative_id, number = await initiatives.add_numbered(
-        work, values, prefix=prefix,
-        audit=audit.entry(at=now, actor=entered_by or author, action="initiative.register",
-                          after={"status": status}))
+    initiative_id, number = await initiatives.add_numbered(work, values, prefix=prefix)
+    await audit.write(work, at=now, actor=entered_by or author, action="initiative.register",
+                      subject=f"initiative:{initiative_id}", after={"status": status})
     log.info("initiative %s registered (%s) for member %s in unit %s", number, status,
              author.id, author.unit_id)
     return Initiative(id=initiative_id, number=number, **values)

@@ -7,18 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry, Initiative, InitiativeStatus, Member, Unit, UnitLevel
+from storage.models import Initiative, InitiativeStatus, Member, Unit, UnitLevel
 from storage.prepared import Prepared, constant
 from storage.work import Work
-
-
-async def add(session: AsyncSession, initiative: Initiative, *, prefix: str) -> Initiative:
-    """Add an initiative and give it its public number (prefix + the id, six digits)."""
-    session.add(initiative)
-    await session.flush()
-    initiative.number = f"{prefix}{initiative.id:06d}"
-    await session.flush()
-    return initiative
 
 
 async def list_by_member(session: AsyncSession, member_id: int, limit: int = 20) -> Sequence[Initiative]:
@@ -102,26 +93,17 @@ _NEW = Prepared(lambda _: insert(_T).values(
     {name: bindparam(name, type_=_T.c[name].type) for name in NEW_COLUMNS}).returning(_T.c.id))
 _NUMBER = Prepared(lambda _: update(_T).where(_T.c.id == bindparam("row_id")).values(
     number=bindparam("number"), updated_at=bindparam("at", type_=_T.c.updated_at.type)))
-_AUDIT = AuditEntry.__table__
-_AUDIT_COLUMNS = ("at", "actor_id", "action", "subject", "before", "after", "note")
-_NEW_AUDIT = Prepared(lambda _: insert(_AUDIT).values(
-    {name: bindparam(name, type_=_AUDIT.c[name].type) for name in _AUDIT_COLUMNS})
-    .returning(_AUDIT.c.id))  # PostgreSQL would return the id anyway (implicit RETURNING)
 _COUNTS: dict[tuple[str, ...], Prepared] = {}
 
 
-async def add_numbered(work: Work, values: dict[str, object], *, prefix: str,
-                       audit: dict[str, object]) -> tuple[int, str]:
-    """Insert an initiative (`NEW_COLUMNS`), number it and record its audit entry.
+async def add_numbered(work: Work, values: dict[str, object], *, prefix: str) -> tuple[int, str]:
+    """Insert an initiative (`NEW_COLUMNS`) and number it: the prefix and the id, six digits.
 
-    The number is the prefix and the id, six digits; the audit entry's subject is filled in here.
     Returns the id and the number.
     """
     (row,) = await work.write(_NEW, values)
     number = f"{prefix}{row[0]:06d}"
     await work.write(_NUMBER, {"row_id": row[0], "number": number, "at": values["updated_at"]})
-    await work.write(_NEW_AUDIT, {"note": None, "before": None, **audit,
-                                  "subject": f"initiative:{row[0]}"})
     return row[0], number
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import DialogState, Initiative
+from storage.models import AuditEntry, DialogState, Initiative
 from tests.fakes.driver import ChatDriver, ChatUser
 
 TITLE = "Cải tiến quy trình nhập kho bằng mã QR"
@@ -53,6 +53,20 @@ async def test_whole_dialog_registers_an_initiative_with_a_number(chat: ChatDriv
     assert (row.title, row.field, row.benefit_vnd, row.status) == (
         TITLE, "Kỹ thuật", 1_500_000_000, "submitted")
     assert states == 0
+
+
+async def test_a_registration_leaves_one_audit_entry_by_its_author(chat: ChatDriver) -> None:
+    lan = await chat.member("0900000003")
+    await lan.says(f"/sangkien {TITLE}")
+    for answer in ["4", CONTENT, EFFECT, "0", "1"]:
+        await lan.replies()
+        await lan.says(answer)
+    assert "SK-000001" in await lan.next_reply()
+    async with chat.app.sessions() as session:
+        row = (await session.execute(select(Initiative))).scalar_one()
+        entries = (await session.execute(select(AuditEntry))).scalars().all()
+    assert [(e.action, e.subject, e.actor_id, e.after) for e in entries] == [
+        ("initiative.register", f"initiative:{row.id}", row.member_id, {"status": "submitted"})]
 
 
 async def test_title_after_the_command_fills_step_one(chat: ChatDriver) -> None:
