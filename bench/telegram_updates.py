@@ -9,13 +9,20 @@ six-step dialog (bench/ptb_dialog_bot.py: ConversationHandler + PicklePersistenc
 `--members` of them at once, each running `--dialogs` whole dialogs. CPU is the bot process's
 user+system time; latency is from a message sent to its reply received.
 
+By default (`--cores shared`) every process may run on every CPU. `--cores split` gives every
+bot, ours and PTB's in turn, the first CPU to itself and puts everything else (this script's fake
+Bot API and members, and the local PostgreSQL server's processes) on the others, as a deployment
+whose database does not share the bot's core.
+
     python bench/telegram_updates.py [--members 20] [--dialogs 10] [--repeat 3] [--db sqlite|postgresql|both]
+                                     [--cores split|shared]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import re
@@ -64,6 +71,8 @@ class Result:
     counters: dict[str, float] = field(default_factory=dict)
     server_cpu: float | None = None
     """The PostgreSQL server's CPU over the run (its backends' user + system time), if any."""
+    load_cpu: float = 0.0
+    """This script's own CPU over the run: the fake Bot API and the members typing."""
 
     @property
     def per_update_ms(self) -> float:
@@ -139,11 +148,13 @@ async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
     process = psutil.Process(proc.pid)
     counted = await asyncio.to_thread(scrape, metrics_url)
     server_before = postgres_cpu() if server else {}
-    before, started = process.cpu_times(), time.perf_counter()
+    here = psutil.Process()
+    before, load_before, started = process.cpu_times(), here.cpu_times(), time.perf_counter()
     latencies: list[float] = []
     await run(latencies)
-    seconds, after = time.perf_counter() - started, process.cpu_times()
+    seconds, after, load_after = time.perf_counter() - started, process.cpu_times(), here.cpu_times()
     cpu = (after.user - before.user) + (after.system - before.system)
+    load_cpu = (load_after.user - load_before.user) + (load_after.system - load_before.system)
     server_cpu = None
     if server:
         server_cpu = sum(spent - server_before.get(pid, 0.0)
@@ -152,7 +163,7 @@ async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
     if counted:
         now = await asyncio.to_thread(scrape, metrics_url)
         counters = {k: now[k] - counted[k] for k in counted}
-    return Result(name, updates, seconds, cpu, latencies, counters, server_cpu)
+    return Result(name, updates, seconds, cpu, latencies, counters, server_cpu, load_cpu)
 
 
 def postgres_cpu() -> dict[int, float]:
@@ -191,10 +202,40 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+BOT_CPUS: set[int] | None = None
+"""The CPUs the bots run on (`--cores split`), or None: anywhere."""
+
+
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    cpus = BOT_CPUS
     with log.open("wb") as out:
         return subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
+                                stderr=subprocess.STDOUT,
+                                preexec_fn=None if cpus is None else
+                                lambda: os.sched_setaffinity(0, cpus))
+
+
+def split_cores() -> tuple[set[int], set[int]] | None:
+    """Bots on the first CPU; this script and the local PostgreSQL server on the others.
+
+    Returns (bots' CPUs, the others) or None when the machine has a single CPU. PostgreSQL
+    processes that cannot be moved (another user's, without the right) are left where they are.
+    """
+    every = sorted(os.sched_getaffinity(0))
+    if len(every) < 2:
+        return None
+    bots, rest = {every[0]}, set(every[1:])
+    os.sched_setaffinity(0, rest)
+    place_postgres(rest)
+    return bots, rest
+
+
+def place_postgres(cpus: set[int]) -> None:
+    """Move the local PostgreSQL server's processes (new backends follow the postmaster)."""
+    for server in psutil.process_iter(["name"]):
+        if server.info["name"] in ("postgres", "postmaster"):
+            with contextlib.suppress(psutil.Error):
+                server.cpu_affinity(sorted(cpus))
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -284,9 +325,10 @@ def row(result: Result, echo: Result, dialog: Result) -> str:
             f"{result.p50_ms:>9.0f}{result.per_update_ms:>10.2f}"
             f"{result.per_update_ms / echo.per_update_ms:>8.2f}"
             f"{result.per_update_ms / dialog.per_update_ms:>9.2f}{result.rate / dialog.rate:>9.2f}")
+    line += f"   load {1000 * result.load_cpu / result.updates:.2f} ms"
     statements, commits = (result.per_update(c) for c in DB_COUNTERS)
     if statements is not None and commits is not None:
-        line += f"   {statements:.2f} statements, {commits:.2f} commits per update"
+        line += f"; {statements:.2f} statements, {commits:.2f} commits per update"
     if result.server_cpu is not None:
         line += f"; PostgreSQL server {1000 * result.server_cpu / result.updates:.2f} ms CPU"
     return line
@@ -298,11 +340,27 @@ def median_result(results: list[Result]) -> Result:
     return ordered[len(ordered) // 2]
 
 
-async def main(members: int, dialogs: int, repeat: int, databases: list[str]) -> int:
-    print(f"# {members} members at once x {dialogs} dialogs x {len(ANSWERS)} updates; "
-          f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-          f"load {os.getloadavg()[0]:.1f}")
+async def main(members: int, dialogs: int, repeat: int, databases: list[str],
+               cores: str = "shared") -> int:
+    global BOT_CPUS
+    every = sorted(os.sched_getaffinity(0))
+    placed = split_cores() if cores == "split" else None
+    try:
+        BOT_CPUS = placed[0] if placed else None
+        where = (f"bots on CPU {sorted(placed[0])}, the rest on {sorted(placed[1])}" if placed
+                 else "every process on every CPU")
+        print(f"# {members} members at once x {dialogs} dialogs x {len(ANSWERS)} updates; "
+              f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} CPUs "
+              f"({where}), Python {platform.python_version()}, "
+              f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}")
+        return await rounds_of(members, dialogs, repeat, databases)
+    finally:
+        if placed:
+            os.sched_setaffinity(0, every)
+            place_postgres(set(every))
+
+
+async def rounds_of(members: int, dialogs: int, repeat: int, databases: list[str]) -> int:
     header = (f"{'bot':<26}{'updates':>8}{'seconds':>9}{'updates/s':>11}{'p50 ms':>9}"
               f"{'CPU ms/u':>10}{'x echo':>8}{'x dialog':>9}{'rate x':>9}")
     rounds: list[dict[str, Result]] = []
@@ -320,7 +378,22 @@ async def main(members: int, dialogs: int, repeat: int, databases: list[str]) ->
         medians = {key: median_result([r[key] for r in rounds]) for key in rounds[0]}
         for result in medians.values():
             print(row(result, medians["echo"], medians["dialog"]))
+        print("each round's own ratios, and their median (the goals: CPU <= 1.5x dialog, "
+              "<= 2x echo; rate >= 0.8x dialog)")
+        for key in databases:
+            print(round_ratios(key, rounds))
     return 0
+
+
+def round_ratios(key: str, rounds: list[dict[str, Result]]) -> str:
+    """One of our bots' ratios to the PTB bots of the same round, round by round, with medians."""
+    figures = {
+        "CPU x dialog": [r[key].per_update_ms / r["dialog"].per_update_ms for r in rounds],
+        "CPU x echo": [r[key].per_update_ms / r["echo"].per_update_ms for r in rounds],
+        "rate x dialog": [r[key].rate / r["dialog"].rate for r in rounds]}
+    return f"{rounds[0][key].name:<26}" + "; ".join(
+        f"{name} {', '.join(f'{v:.2f}' for v in values)} (median {statistics.median(values):.2f})"
+        for name, values in figures.items())
 
 
 if __name__ == "__main__":
@@ -332,6 +405,9 @@ if __name__ == "__main__":
     parser.add_argument("--dialogs", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--cores", choices=["shared", "split"], default="shared",
+                        help="bots on a CPU of their own (split) or everything everywhere")
     options = parser.parse_args()
     sys.exit(asyncio.run(main(options.members, options.dialogs, options.repeat,
-                              ["sqlite", "postgresql"] if options.db == "both" else [options.db])))
+                              ["sqlite", "postgresql"] if options.db == "both" else [options.db],
+                              options.cores)))
