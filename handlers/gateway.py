@@ -25,6 +25,7 @@ from handlers.services.transactions import (
     Sessions,
     forget_connections,
     is_disconnect,
+    side_by_side,
     unit_of_work,
 )
 from handlers.texts import Renderer
@@ -47,6 +48,7 @@ class Gateway:
         self.channels = channels if channels is not None else {}
         router.worker, router.at_once = sender.worker_id, sender.channels
         router.room = sender.hold_room
+        self.lanes = side_by_side(sessions.kw["bind"])
         self.job_runner: JobRunner | None = None
         """Fires a scheduled job for the console's `:run` (set by the wiring when jobs exist)."""
         self._sending: set[asyncio.Task[int]] = set()

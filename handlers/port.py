@@ -32,6 +32,9 @@ class Port(Protocol):
     """What every chat adapter may ask of the core."""
 
     clock: Clock
+    lanes: int
+    """How many updates of different chats a poller may hand over at once: as many as the
+    database pool keeps connections for (more would open and close connections past it)."""
 
     async def handle(self, inbound: Inbound, *, wait: bool = False) -> None:
         """Handle one update: claimed, answered and committed when this returns.

@@ -97,6 +97,15 @@ class Work:
         return self._session is not None and has_pending_changes(self._session)
 
 
+def side_by_side(engine: AsyncEngine) -> int:
+    """How many units of work may run at once on connections kept open: half the pool.
+
+    More at once would open connections past the pool and close them again (on PostgreSQL a
+    new server process each, its statements prepared again).
+    """
+    return _most_kept(engine)
+
+
 def _most_kept(engine: AsyncEngine, *, autocommit: bool = False) -> int:
     """How many idle connections of a kind stay open between uses.
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import backoff
 from storage.db import forget_connections, is_disconnect, is_transient, unit_of_work
-from storage.work import Work, autocommit
+from storage.work import Work, autocommit, side_by_side
 from storage.work import begin as begin_work
 
 T = TypeVar("T")
@@ -53,5 +53,6 @@ __all__ = [
     "is_disconnect",
     "is_transient",
     "retry_transient",
+    "side_by_side",
     "unit_of_work",
 ]

@@ -180,3 +180,38 @@ async def test_a_chats_updates_in_one_batch_are_handled_in_order(sqlite_url: str
         assert steps == ["Bước 1/6.", "Bước 2/6.", "Bước 3/6."]
         for _ in range(3):
             await tg.fake.next_message(2101)
+
+
+async def test_the_poller_takes_as_many_chats_at_once_as_the_pool_keeps_connections_for(
+        sqlite_url: str) -> None:
+    from bot.app import App
+    from bot.channels.telegram.polling import Poller
+    from bot.config import load_config
+
+    app = App.create(load_config(env={"SANGKIEN__DATABASE__URL": sqlite_url,
+                                      "SANGKIEN__DATABASE__POOL_SIZE": "4"}))
+    lanes = app.gateway.lanes
+    await app.close()
+    assert lanes == 2  # half the pool: the other half serves bookings, marks and pages
+    fake = await FakeTelegram().start()
+    busy, most, handled = 0, 0, []
+
+    async def process(update) -> None:
+        nonlocal busy, most
+        busy += 1
+        most = max(most, busy)
+        await asyncio.sleep(0.05)
+        busy -= 1
+        handled.append(update.update_id)
+
+    for n in range(5):
+        await tg_user_says(fake, 2200 + n)
+    stop = asyncio.Event()
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        task = asyncio.create_task(Poller(bot, process, timeout=1, parallel=lanes).run(stop))
+        await fake.wait_until_confirmed()
+        stop.set()
+        await task
+    await fake.close()
+    assert len(handled) == 5
+    assert most == lanes

@@ -91,7 +91,8 @@ class TelegramPlatform:
             if self.settings.mode == "webhook":
                 await stop.wait()
                 return
-            await Poller(self.bot, self._process, timeout=self.settings.poll_timeout).run(stop)
+            await Poller(self.bot, self._process, timeout=self.settings.poll_timeout,
+                         parallel=self.port.lanes).run(stop)
         except TokenRefused:
             log.error("telegram refused the bot token (401 Unauthorized): check "
                       "SANGKIEN__TELEGRAM__TOKEN; stopping")
