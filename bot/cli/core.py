@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 from typing import Any
 
 from bot.app import upgrade_database
@@ -14,6 +15,13 @@ from handlers.clock import local_today
 from handlers.parsing import normalize_phone
 from handlers.services import demo
 from handlers.services.transactions import unit_of_work
+
+YOUNG_COLLECTION_EVERY = 10_000
+"""Allocations between two collections of Python's youngest generation while serving (default 700).
+
+Each update builds and drops thousands of short-lived objects (the platform's JSON, the driver's
+rows); at 700 the collector went over them several times an update, 4-5% of the bot's CPU
+(docs/benchmarks.md, session 6). Older generations keep their defaults."""
 
 
 def register(sub: Any) -> None:
@@ -42,6 +50,7 @@ def cmd_run(config: Config, _args: argparse.Namespace) -> int:
     """Serve until stopped, on uvloop where it is installed (a quarter less CPU per update)."""
     from bot import runtime  # the web server and the channels: only the commands that serve
 
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     try:
         import uvloop
     except ImportError:  # not on Windows
