@@ -33,8 +33,8 @@ class Port(Protocol):
 
     clock: Clock
     lanes: int
-    """How many updates of different chats a poller may hand over at once: as many as the
-    database pool keeps connections for (more would open and close connections past it)."""
+    """How many updates of different chats a poller may hand over at once: as many units of
+    work as the database pool keeps connections for (more at once was slower, not faster)."""
 
     async def handle(self, inbound: Inbound, *, wait: bool = False) -> None:
         """Handle one update: claimed, answered and committed when this returns.

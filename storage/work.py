@@ -100,8 +100,9 @@ class Work:
 def side_by_side(engine: AsyncEngine) -> int:
     """How many units of work may run at once on connections kept open: half the pool.
 
-    More at once would open connections past the pool and close them again (on PostgreSQL a
-    new server process each, its statements prepared again).
+    The other half serves single statements (bookings, marks) and sessions. More at once was
+    slower, not faster (docs/benchmarks.md, session 6): more transactions wait on one another,
+    and some run on connections opened past the pool and closed again.
     """
     return _most_kept(engine)
 
