@@ -43,6 +43,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.cpus import bots_on_own_core, postgres_cpu  # noqa: E402
 from bench.pgdb import fresh_database  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.config import load_config  # noqa: E402
@@ -166,22 +167,6 @@ async def measure(name: str, fake: FakeTelegram, proc: subprocess.Popen[bytes],
     return Result(name, updates, seconds, cpu, latencies, counters, server_cpu, load_cpu)
 
 
-def postgres_cpu() -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL server process on this machine (its backends too).
-
-    A backend that ends during the run takes its share with it: the bot keeps its connections.
-    """
-    found = {}
-    for server in psutil.process_iter(["name"]):
-        if server.info["name"] in ("postgres", "postmaster"):
-            try:
-                times = server.cpu_times()
-            except psutil.Error:
-                continue
-            found[server.pid] = times.user + times.system
-    return found
-
-
 def scrape(url: str | None) -> dict[str, float]:
     """Read the database counters from the bot's /metrics (empty when it has none)."""
     if url is None:
@@ -213,29 +198,6 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
                                 stderr=subprocess.STDOUT,
                                 preexec_fn=None if cpus is None else
                                 lambda: os.sched_setaffinity(0, cpus))
-
-
-def split_cores() -> tuple[set[int], set[int]] | None:
-    """Bots on the first CPU; this script and the local PostgreSQL server on the others.
-
-    Returns (bots' CPUs, the others) or None when the machine has a single CPU. PostgreSQL
-    processes that cannot be moved (another user's, without the right) are left where they are.
-    """
-    every = sorted(os.sched_getaffinity(0))
-    if len(every) < 2:
-        return None
-    bots, rest = {every[0]}, set(every[1:])
-    os.sched_setaffinity(0, rest)
-    place_postgres(rest)
-    return bots, rest
-
-
-def place_postgres(cpus: set[int]) -> None:
-    """Move the local PostgreSQL server's processes (new backends follow the postmaster)."""
-    for server in psutil.process_iter(["name"]):
-        if server.info["name"] in ("postgres", "postmaster"):
-            with contextlib.suppress(psutil.Error):
-                server.cpu_affinity(sorted(cpus))
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -343,21 +305,15 @@ def median_result(results: list[Result]) -> Result:
 async def main(members: int, dialogs: int, repeat: int, databases: list[str],
                cores: str = "shared") -> int:
     global BOT_CPUS
-    every = sorted(os.sched_getaffinity(0))
-    placed = split_cores() if cores == "split" else None
-    try:
-        BOT_CPUS = placed[0] if placed else None
-        where = (f"bots on CPU {sorted(placed[0])}, the rest on {sorted(placed[1])}" if placed
+    with contextlib.ExitStack() as placed:
+        BOT_CPUS = placed.enter_context(bots_on_own_core()) if cores == "split" else None
+        where = (f"bots on CPU {sorted(BOT_CPUS)}, the rest on the others" if BOT_CPUS
                  else "every process on every CPU")
         print(f"# {members} members at once x {dialogs} dialogs x {len(ANSWERS)} updates; "
               f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} CPUs "
               f"({where}), Python {platform.python_version()}, "
               f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load {os.getloadavg()[0]:.1f}")
         return await rounds_of(members, dialogs, repeat, databases)
-    finally:
-        if placed:
-            os.sched_setaffinity(0, every)
-            place_postgres(set(every))
 
 
 async def rounds_of(members: int, dialogs: int, repeat: int, databases: list[str]) -> int:

@@ -14,13 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.textnorm import fold
-from storage.models import Initiative, InitiativeStatus, Member, Unit, UnitLevel
+from storage.models import Initiative, Member, Unit, UnitLevel
 from storage.repositories import initiatives, units
 from storage.work import Work
 
 HINT_SCORE = 85.0
 REPORT_SCORE = 90.0
-NOT_COUNTED = (InitiativeStatus.WITHDRAWN, InitiativeStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ async def _pairs_in(session: AsyncSession, block: Unit, phase_id: int,
     stmt = (select(Initiative, Unit.code, Member.name)
             .join(Unit, Unit.id == Initiative.unit_id).join(Member, Member.id == Initiative.member_id)
             .where(Unit.path.startswith(block.path), Initiative.phase_id == phase_id,
-                   Initiative.status.not_in(NOT_COUNTED))
+                   Initiative.status.not_in(initiatives.NOT_COMPARED))
             .order_by(Initiative.id))
     rows = (await session.execute(stmt)).all()
     texts = [fold(f"{r[0].title} {r[0].content}") for r in rows]

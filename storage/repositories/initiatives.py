@@ -51,6 +51,10 @@ async def list_with_authors(
     return [tuple(row) for row in (await session.execute(stmt)).all()]  # type: ignore[misc]
 
 
+NOT_COMPARED = (InitiativeStatus.WITHDRAWN, InitiativeStatus.REJECTED)
+"""Initiatives left out when titles are compared for near-copies."""
+
+
 def _titles_in_block() -> object:
     # The unit's block: its deepest ancestor of level `block`, else its parent, else itself
     # (`units.block_of`), read off the materialised paths in the same statement.
@@ -63,13 +67,12 @@ def _titles_in_block() -> object:
                             func.length(ancestor.c.path).desc())
                   .limit(1).scalar_subquery())
     own_path = select(units.c.path).where(units.c.id == bindparam("unit_id")).scalar_subquery()
-    not_counted = [constant(status) for status in (InitiativeStatus.WITHDRAWN,
-                                                   InitiativeStatus.REJECTED)]
+    not_compared = [constant(status) for status in NOT_COMPARED]
     return (select(Initiative.number, Initiative.title, Initiative.title_folded, Unit.code)
             .join(Unit, Unit.id == Initiative.unit_id)
             .where(Unit.path.startswith(func.coalesce(block_path, own_path)),
                    Initiative.phase_id == bindparam("phase_id"),
-                   Initiative.status.not_in(not_counted), Initiative.tech_secret.is_(False)))
+                   Initiative.status.not_in(not_compared), Initiative.tech_secret.is_(False)))
 
 
 _TITLES_IN_BLOCK = Prepared(lambda _: _titles_in_block())
